@@ -1,0 +1,231 @@
+"""The backward pass: walk the graph in reverse topological order, without recursion.
+
+Two passes over the graph, both with an explicit stack so that a chain of
+100,000 ops needs no Python recursion:
+
+1. ``_count_consumers`` visits every node reachable from the roots once and
+   counts, for each node, how many nodes in this graph consume its output.
+2. ``_run`` starts from the roots. A node runs only when every consumer has
+   added its contribution to the node's gradient buffer (its count reached
+   zero): that is the generalised chain rule, where the gradients arriving
+   along different paths are summed. Its backward then passes one gradient to
+   each parent, and the buffer is dropped, so memory is freed as the walk goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from mytorch.core import grad_mode
+from mytorch.core.function import AccumulateGrad, BackwardFunction, accumulate_into
+from mytorch.core.tensor import Tensor, as_array, shape_str
+
+__all__ = ["backward", "grad"]
+
+Node = BackwardFunction | AccumulateGrad
+
+
+def backward(
+    tensors: Sequence[Tensor],
+    grad_tensors: Sequence[Any],
+    retain_graph: bool = False,
+    create_graph: bool = False,
+) -> None:
+    """Accumulate into the leaves' ``.grad`` the gradients of ``tensors``.
+
+    The engine behind ``Tensor.backward``; see that method.
+    """
+    roots = _roots("backward", tensors, grad_tensors)
+    _run(roots, retain_graph or create_graph, create_graph, targets=None)
+
+
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Any = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
+    """Return the gradients of ``outputs`` with respect to ``inputs``.
+
+    Unlike ``backward``, nothing is accumulated into any ``.grad``: the
+    gradients are returned, one per input, as ``torch.autograd.grad`` does.
+
+    Parameters
+    ----------
+    outputs : Tensor or sequence of Tensor
+        What to differentiate.
+    inputs : Tensor or sequence of Tensor
+        With respect to what (each must require grad).
+    grad_outputs : Tensor or sequence, optional
+        The gradient of some final quantity with respect to each output; may be
+        left out for one-element outputs.
+    retain_graph : bool, optional
+        Keep the graph for another backward; defaults to ``create_graph``.
+    create_graph : bool, default False
+        Record the backward pass so the returned gradients can be
+        differentiated again.
+    allow_unused : bool, default False
+        Return None for an input the outputs do not depend on, instead of
+        raising.
+
+    Returns
+    -------
+    tuple of Tensor
+        One gradient per input, of that input's shape and dtype.
+
+    Raises
+    ------
+    RuntimeError
+        If an output does not require grad, an input was not used to compute
+        the outputs (and ``allow_unused`` is False), or the graph was released.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor(3.0, requires_grad=True)
+    >>> y = x ** 3
+    >>> (dy,) = mytorch.grad(y, x, create_graph=True)
+    >>> dy
+    tensor(27., grad_fn=<MulBackward>)
+    >>> mytorch.grad(dy, x)
+    (tensor(18.),)
+    """
+    outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    if grad_outputs is None or isinstance(grad_outputs, Tensor):
+        grad_outputs = [grad_outputs] * len(outputs)
+    for index, tensor in enumerate(inputs):
+        if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+            raise RuntimeError(f"grad: input {index} does not require grad")
+    if retain_graph is None:
+        retain_graph = create_graph
+    roots = _roots("grad", outputs, list(grad_outputs))
+    targets: dict[Node, Tensor | None] = {tensor.grad_fn: None for tensor in inputs}
+    _run(roots, retain_graph or create_graph, create_graph, targets)
+
+    results = []
+    for index, tensor in enumerate(inputs):
+        result = targets[tensor.grad_fn]
+        if result is None:
+            if not allow_unused:
+                raise RuntimeError(
+                    f"grad: input {index} (shape {shape_str(tensor.shape)}) was not used to "
+                    "compute the outputs; pass allow_unused=True to get None for it"
+                )
+        elif result.dtype != tensor.dtype:
+            result = result.to(tensor.dtype)
+        results.append(result)
+    return tuple(results)
+
+
+def _roots(op: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -> list[tuple[Node, Tensor]]:
+    """Check the starting tensors and their gradients before anything changes."""
+    if len(grads) != len(tensors):
+        raise RuntimeError(f"{op}: got {len(grads)} gradients for {len(tensors)} outputs")
+    roots = []
+    for index, (tensor, gradient) in enumerate(zip(tensors, grads)):
+        if not tensor.requires_grad:
+            raise RuntimeError(
+                f"{op}: output {index} (shape {shape_str(tensor.shape)}) does not require grad "
+                "and has no grad_fn; did you create it under no_grad or from constants only?"
+            )
+        if gradient is None:
+            if tensor.data.size != 1:
+                raise RuntimeError(
+                    f"{op}: a gradient can be created implicitly only for a one-element "
+                    f"output, but this one has shape {shape_str(tensor.shape)}; pass "
+                    f"gradient= with that shape"
+                )
+            gradient = Tensor._wrap(np.ones_like(tensor.data))
+        elif not isinstance(gradient, Tensor):
+            gradient = Tensor._wrap(as_array(gradient, dtype=tensor.dtype))
+        if gradient.shape != tensor.shape:
+            raise RuntimeError(
+                f"{op}: gradient has shape {shape_str(gradient.shape)} but the output has shape "
+                f"{shape_str(tensor.shape)}; they must match"
+            )
+        roots.append((tensor.grad_fn, gradient))
+    return roots
+
+
+def _count_consumers(roots: list[Node]) -> dict[Node, int]:
+    """Count, for every node reachable from ``roots``, the nodes that consume it."""
+    consumers: dict[Node, int] = {}
+    seen = set(roots)
+    stack = list(seen)
+    while stack:
+        node = stack.pop()
+        for parent in node.next_functions:
+            if parent is None:
+                continue
+            consumers[parent] = consumers.get(parent, 0) + 1
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return consumers
+
+
+def _run(
+    roots: list[tuple[Node, Tensor]],
+    retain_graph: bool,
+    create_graph: bool,
+    targets: dict[Node, Tensor | None] | None,
+) -> None:
+    """Propagate gradients from ``roots`` to the leaves (or to ``targets``).
+
+    With ``targets`` (``grad()``), the gradient reaching each target node is
+    stored there and no leaf's ``.grad`` is touched.
+    """
+    buffers: dict[Node, Tensor] = {}
+    for node, gradient in roots:
+        buffers[node] = buffers[node] + gradient if node in buffers else gradient
+    consumers = _count_consumers(list(buffers))
+    ready = [node for node in buffers if node not in consumers]
+
+    previous_mode = grad_mode._state.enabled
+    # By default the backward formulas run without recording; with
+    # create_graph they are recorded, so the gradients get a graph of their own.
+    grad_mode._state.enabled = create_graph
+    try:
+        while ready:
+            node = ready.pop()
+            gradient = buffers.pop(node, None)
+            if targets is not None and node in targets:
+                targets[node] = gradient
+            if type(node) is AccumulateGrad:
+                if gradient is not None and targets is None:
+                    node.apply(gradient, create_graph)
+                continue
+            if gradient is None:
+                # No consumer sent a gradient (all returned None): the
+                # parents get nothing from this node, but are still released.
+                parent_grads: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
+            else:
+                if node._retained is not None and targets is None:
+                    _store_retained(node, gradient, create_graph)
+                parent_grads = node.apply(gradient, retain_graph)
+            for parent, parent_grad in zip(node.next_functions, parent_grads):
+                if parent is None:
+                    continue
+                if parent_grad is not None:
+                    if parent in buffers:
+                        buffers[parent] = buffers[parent] + parent_grad
+                    else:
+                        buffers[parent] = parent_grad
+                remaining = consumers[parent] - 1
+                consumers[parent] = remaining
+                if remaining == 0:
+                    ready.append(parent)
+    finally:
+        grad_mode._state.enabled = previous_mode
+
+
+def _store_retained(node: BackwardFunction, gradient: Tensor, create_graph: bool) -> None:
+    tensor = node._retained() if node._retained is not None else None
+    if tensor is not None:
+        accumulate_into(tensor, gradient, create_graph)

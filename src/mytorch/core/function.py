@@ -1,0 +1,288 @@
+"""``Function`` (how an op is written) and the graph's node kinds.
+
+An op is a ``Function`` subclass with two static methods side by side:
+
+* ``forward(ctx, *inputs)`` computes the result with numpy on ``input.data`` and
+  returns an ndarray;
+* ``backward(ctx, grad_output)`` returns one gradient per input, written with
+  Tensor operations so that, with ``create_graph=True``, the backward pass is
+  itself recorded and can be differentiated again.
+
+``Function.apply`` runs forward and, when gradients are needed, records a node.
+The graph has three kinds of node, as in the assignment MyTorch grew out of:
+
+1. ``AccumulateGrad``: the sink of a leaf that requires grad; it adds incoming
+   gradients into the leaf's ``.grad``.
+2. ``BackwardFunction``: made for each recorded op; it calls the op's backward.
+   It is also the op's ``ctx``, as in PyTorch: one object per op.
+3. ``None``: a parent that needs no gradient (a constant).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+import numpy as np
+
+from mytorch.core import grad_mode
+from mytorch.core.tensor import Tensor, shape_str
+
+__all__ = ["AccumulateGrad", "BackwardFunction", "Function"]
+
+_grad_state = grad_mode._state
+
+
+class BackwardFunction:
+    """The node recorded for one op application; also the op's ``ctx``.
+
+    Attributes
+    ----------
+    function : type[Function]
+        The op whose backward this node runs.
+    next_functions : tuple
+        The node of each input, in input order: a ``BackwardFunction``, an
+        ``AccumulateGrad``, or None for an input that needs no gradient.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> a = mytorch.tensor(1.0, requires_grad=True)
+    >>> d = a * mytorch.tensor(2.0)
+    >>> d.grad_fn
+    <MulBackward>
+    >>> d.grad_fn.next_functions
+    (<AccumulateGrad>, None)
+    """
+
+    # ``__dict__`` stays so that ops can keep plain attributes on ctx
+    # (``ctx.dim = dim``); the fixed fields use slots for speed.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_released",
+        "_retained",
+        "_saved",
+        "_saved_versions",
+        "function",
+        "next_functions",
+    )
+
+    def __init__(self, function: type[Function]) -> None:
+        self.function = function
+        self.next_functions: tuple[BackwardFunction | AccumulateGrad | None, ...] = ()
+        self._saved: tuple[Tensor | None, ...] = ()
+        self._saved_versions: tuple[int, ...] = ()
+        self._released = False
+        self._retained: weakref.ref[Tensor] | None = None
+
+    def name(self) -> str:
+        """Return the node's name, e.g. ``'MulBackward'``."""
+        return self.function.__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    # ------------------------------------------------------------- ctx side
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep input tensors for backward; their versions are checked then."""
+        self._saved = tensors
+        self._saved_versions = tuple(-1 if t is None else t._version for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        """The tensors given to ``save_for_backward``, checked for in-place changes."""
+        if self._released:
+            raise self._released_error()
+        for tensor, version in zip(self._saved, self._saved_versions):
+            if tensor is not None and tensor._version != version:
+                raise RuntimeError(
+                    f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "
+                    f"saved for backward was modified in place after it was saved "
+                    f"(version {version} then, {tensor._version} now); "
+                    "use an out-of-place operation or clone it before changing it"
+                )
+        return self._saved
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether backward must compute its gradient."""
+        return tuple(node is not None for node in self.next_functions)
+
+    # ---------------------------------------------------------- engine side
+    def apply(self, grad_output: Tensor, retain_graph: bool) -> tuple[Tensor | None, ...]:
+        """Run the op's backward; release what it saved unless told to retain it."""
+        if self._released:
+            raise self._released_error()
+        grads = self.function.backward(self, grad_output)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if len(grads) != len(self.next_functions):
+            raise RuntimeError(
+                f"{self.name()}: backward returned {len(grads)} gradients "
+                f"for {len(self.next_functions)} inputs"
+            )
+        if not retain_graph:
+            self.release()
+        return grads
+
+    def release(self) -> None:
+        """Free the saved tensors and ctx attributes; a later backward raises."""
+        self._released = True
+        self._saved = ()
+        self.__dict__.clear()
+
+    def retain_grad_of(self, tensor: Tensor) -> None:
+        """Have backward store the gradient of ``tensor`` (this node's output)."""
+        # A weak reference: the output tensor holds this node, so a strong one
+        # back would be a reference cycle.
+        self._retained = weakref.ref(tensor)
+
+    def _released_error(self) -> RuntimeError:
+        return RuntimeError(
+            f"{self.name()}: trying to backward through the graph a second time, "
+            "but its saved tensors were already freed after the first backward; "
+            "pass retain_graph=True to the first backward to keep them"
+        )
+
+
+class AccumulateGrad:
+    """The gradient sink of a leaf that requires grad.
+
+    Applying it adds the incoming gradient into the leaf's ``.grad`` (a fresh
+    buffer the first time, then in place), so gradients from several backward
+    calls add up until ``zero_grad`` clears them.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> w = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    >>> w.grad_fn
+    <AccumulateGrad>
+    >>> w.grad_fn.variable is w
+    True
+    """
+
+    __slots__ = ("__weakref__", "variable")
+
+    next_functions: tuple[()] = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        """Return ``'AccumulateGrad'``."""
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+    def apply(self, grad: Tensor, create_graph: bool) -> None:
+        """Add ``grad`` into ``variable.grad``."""
+        variable = self.variable
+        if grad.shape != variable.shape:
+            raise RuntimeError(
+                f"AccumulateGrad: got a gradient of shape {shape_str(grad.shape)} for a leaf "
+                f"of shape {shape_str(variable.shape)}"
+            )
+        accumulate_into(variable, grad, create_graph)
+
+
+def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
+    """Add ``grad`` into ``tensor.grad``, cast to the tensor's dtype."""
+    if create_graph:
+        # Keep the gradient's own graph so it can be differentiated again.
+        if grad.dtype != tensor.dtype:
+            grad = grad.to(tensor.dtype)
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+    elif tensor.grad is None or tensor.grad.requires_grad:
+        # A fresh buffer: the incoming array may be shared with other gradients.
+        fresh = np.array(grad.data, dtype=tensor.dtype, copy=True)
+        tensor.grad = Tensor._wrap(fresh if tensor.grad is None else fresh + tensor.grad.data)
+    else:
+        np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
+
+
+class Function:
+    """Base class of every differentiable op.
+
+    Subclass it and write two static methods:
+
+    ``forward(ctx, *args)``
+        Compute the result from the inputs' ``.data`` with numpy and return an
+        ndarray. Save what backward needs with ``ctx.save_for_backward(...)``
+        (tensors) or as plain attributes (``ctx.dim = dim``).
+    ``backward(ctx, grad_output)``
+        Given the gradient of the result, return one gradient per argument of
+        forward (a Tensor of that input's shape, or None for an argument that is
+        not a tensor or needs no gradient). Use Tensor operations, so that
+        ``create_graph=True`` can differentiate the backward pass itself.
+
+    Then call ``YourOp.apply(*args)``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch import Function
+    >>> class Cube(Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x.data ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, grad_output):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad_output * 3 * x * x
+    >>> x = mytorch.tensor(2.0, requires_grad=True)
+    >>> Cube.apply(x).backward()
+    >>> x.grad
+    tensor(12.)
+    """
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, *args: Any) -> np.ndarray:
+        """Compute the op's result as an ndarray."""
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad_output: Tensor) -> Any:
+        """Return the gradient of each input, given the gradient of the result."""
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *args: Any) -> Tensor:
+        """Run forward on ``args`` and, if any input requires grad, record a node."""
+        ctx = BackwardFunction(cls)
+        try:
+            out = Tensor._wrap(cls.forward(ctx, *args))
+        except ValueError as error:
+            # numpy's message (e.g. "could not be broadcast") names no op.
+            raise _forward_error(cls, args, error) from error
+        if _grad_state.enabled:
+            for arg in args:
+                if isinstance(arg, Tensor) and arg.requires_grad:
+                    _link(ctx, out, args)
+                    break
+        return out
+
+
+def _forward_error(cls: type[Function], args: tuple[Any, ...], error: ValueError) -> ValueError:
+    shapes = ", ".join(shape_str(arg.shape) for arg in args if isinstance(arg, Tensor))
+    message = str(error)
+    if message.startswith(cls.__name__.lower() + ":"):
+        return ValueError(f"{message} (input shapes {shapes})")
+    return ValueError(f"{cls.__name__.lower()}: {message} (input shapes {shapes})")
+
+
+def _link(node: BackwardFunction, out: Tensor, args: tuple[Any, ...]) -> None:
+    """Record ``node`` as the creator of ``out`` and point it at its inputs' nodes."""
+    parents = []
+    for arg in args:
+        if isinstance(arg, Tensor) and arg.requires_grad:
+            parents.append(arg._node if arg._node is not None else arg._grad_accumulator())
+        else:
+            parents.append(None)
+    node.next_functions = tuple(parents)
+    out.requires_grad = True
+    out.is_leaf = False
+    out._node = node

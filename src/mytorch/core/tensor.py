@@ -1,0 +1,561 @@
+"""``Tensor``: a numpy array plus the autograd state that links it into the graph.
+
+This module knows no operation by name. The arithmetic methods and operators
+(``x + y``, ``x.exp()``, ``x.sum(dim=1)``, ...) are attached to ``Tensor`` by
+``mytorch.ops`` when the package is imported. We chose that over importing the
+ops here because ``ops`` is built on ``core``: importing it from here would tie
+the two layers in a circle.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from mytorch.core import dtypes, grad_mode
+
+if TYPE_CHECKING:
+    from mytorch.core.function import AccumulateGrad, BackwardFunction
+
+__all__ = ["Tensor"]
+
+_FLOAT_KINDS = "fc"
+
+
+def as_array(data: Any, dtype: np.dtype | None = None) -> np.ndarray:
+    """Convert user data to an ndarray following MyTorch's dtype rules.
+
+    Python numbers and (nested) lists become the default float dtype; Python bools
+    stay bool; numpy arrays keep their dtype (and are not copied).
+    """
+    if isinstance(data, Tensor):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        array = data
+    elif isinstance(data, np.generic):
+        array = np.asarray(data)
+    else:
+        array = np.asarray(data)
+        if array.dtype.kind in "iuf" and dtype is None:
+            array = array.astype(dtypes.get_default_dtype())
+    if array.dtype.kind in "OSUVMm":
+        raise TypeError(
+            f"Tensor: cannot hold data of dtype {array.dtype} (from {type(data).__name__}); "
+            "use numbers, bools or numeric numpy arrays"
+        )
+    if dtype is not None and array.dtype != dtype:
+        array = array.astype(dtype)
+    return array
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    Parameters
+    ----------
+    data : array_like
+        The values. A numpy array keeps its dtype and is wrapped without a copy;
+        Python numbers and lists become the default dtype (float32).
+    requires_grad : bool, default False
+        Whether gradients must be computed for this tensor. Only floating-point
+        tensors can require gradients.
+    is_leaf : bool, default True
+        Whether the tensor has no gradient-enabled parents. Tensors made by
+        operations get this right by themselves; set it only for special cases.
+    is_parameter : bool, default False
+        Whether the tensor holds network parameters; then it requires grad and is
+        a leaf.
+
+    Attributes
+    ----------
+    data : numpy.ndarray
+        The values. Writing into it bypasses autograd's checks (the escape hatch,
+        as in PyTorch).
+    grad : Tensor or None
+        The gradient accumulated by ``backward`` (leaves only), of this tensor's
+        shape and dtype.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> y.backward()
+    >>> x.grad
+    tensor([2., 4., 6.])
+    """
+
+    __slots__ = (
+        "__weakref__",
+        "_accumulator",
+        "_node",
+        "_version",
+        "data",
+        "grad",
+        "is_leaf",
+        "is_parameter",
+        "requires_grad",
+    )
+
+    # Make numpy defer to Tensor's reflected operators, so ``array * tensor``
+    # gives a Tensor instead of an object array of Tensors.
+    __array_ufunc__ = None
+
+    def __init__(
+        self,
+        data: Any,
+        requires_grad: bool = False,
+        is_leaf: bool = True,
+        is_parameter: bool = False,
+    ) -> None:
+        array = as_array(data)
+        if is_parameter:
+            requires_grad = True
+            if not is_leaf:
+                raise ValueError("Tensor: a parameter must be a leaf (is_leaf=True)")
+        if not requires_grad and not is_leaf:
+            raise ValueError(
+                "Tensor: requires_grad=False with is_leaf=False is impossible; "
+                "a tensor that needs no gradient is always a leaf"
+            )
+        if requires_grad:
+            _check_can_require_grad(array.dtype, "Tensor")
+        self.data = array
+        self.requires_grad = bool(requires_grad)
+        self.is_leaf = bool(is_leaf)
+        self.is_parameter = bool(is_parameter)
+        self.grad: Tensor | None = None
+        self._node: BackwardFunction | None = None
+        self._accumulator: weakref.ref[AccumulateGrad] | None = None
+        self._version = 0
+
+    @classmethod
+    def _wrap(cls, array: np.ndarray) -> Tensor:
+        """Wrap an op's result without re-checking it: the hot path of every op."""
+        tensor = cls.__new__(cls)
+        # numpy returns scalars, not 0-d arrays, from some 0-d operations.
+        tensor.data = array if type(array) is np.ndarray else np.asarray(array)
+        tensor.requires_grad = False
+        tensor.is_leaf = True
+        tensor.is_parameter = False
+        tensor.grad = None
+        tensor._node = None
+        tensor._accumulator = None
+        tensor._version = 0
+        return tensor
+
+    # ----------------------------------------------------------------- graph
+    @property
+    def grad_fn(self) -> BackwardFunction | AccumulateGrad | None:
+        """The node that created this tensor, or a leaf's gradient sink.
+
+        For a tensor made by an op that records gradients, the op's
+        ``BackwardFunction``; for a leaf that requires grad, its ``AccumulateGrad``
+        node; for a constant, None. (PyTorch returns None for every leaf.)
+        """
+        if self._node is not None:
+            return self._node
+        if self.requires_grad:
+            return self._grad_accumulator()
+        return None
+
+    def _grad_accumulator(self) -> AccumulateGrad:
+        """Return this leaf's ``AccumulateGrad`` node, creating it if needed.
+
+        The tensor holds its node only through a weak reference, since the node
+        holds the tensor: a strong reference both ways would be a reference cycle
+        that only the cyclic garbage collector could free.
+        """
+        node = self._accumulator() if self._accumulator is not None else None
+        if node is None:
+            from mytorch.core.function import AccumulateGrad
+
+            node = AccumulateGrad(self)
+            self._accumulator = weakref.ref(node)
+        return node
+
+    def backward(
+        self,
+        gradient: Any = None,
+        retain_graph: bool = False,
+        create_graph: bool = False,
+    ) -> None:
+        """Compute the gradient of this tensor with respect to the graph's leaves.
+
+        Gradients are added into the ``.grad`` of every leaf that requires grad.
+
+        Parameters
+        ----------
+        gradient : array_like or Tensor, optional
+            The gradient of some final quantity with respect to this tensor, of
+            this tensor's shape. Required unless this tensor has one element.
+        retain_graph : bool, default False
+            Keep the graph's saved tensors so that backward can run through it
+            again. By default they are released as soon as each node has run.
+        create_graph : bool, default False
+            Record the backward pass itself, so that the gradients can be
+            differentiated again (higher-order derivatives).
+
+        Raises
+        ------
+        RuntimeError
+            If this tensor does not require grad, if ``gradient`` is missing for
+            a non-scalar or has the wrong shape, or if the graph was released.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.tensor(3.0, requires_grad=True)
+        >>> (x ** 2).backward()
+        >>> x.grad
+        tensor(6.)
+        """
+        from mytorch.core import engine
+
+        engine.backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph)
+
+    def retain_grad(self) -> None:
+        """Keep ``.grad`` for this non-leaf tensor during backward.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.tensor(2.0, requires_grad=True)
+        >>> y = x * 3
+        >>> y.retain_grad()
+        >>> (y * y).backward()
+        >>> y.grad
+        tensor(12.)
+        """
+        if not self.requires_grad:
+            raise RuntimeError("retain_grad: the tensor does not require grad")
+        if self._node is not None:
+            self._node.retain_grad_of(self)
+
+    def detach(self) -> Tensor:
+        """Return a new constant tensor sharing this tensor's data, outside the graph.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.tensor([1.0], requires_grad=True)
+        >>> x.detach().requires_grad
+        False
+        """
+        return Tensor._wrap(self.data)
+
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        """Set ``requires_grad`` in place on a leaf and return the tensor.
+
+        Raises
+        ------
+        RuntimeError
+            If the tensor is not a leaf.
+        TypeError
+            If asked to require grad on a non-float tensor.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.zeros(2).requires_grad_()
+        >>> x.requires_grad
+        True
+        """
+        if not self.is_leaf:
+            raise RuntimeError(
+                "requires_grad_: can only change requires_grad of a leaf tensor; "
+                "use detach() to get a leaf from a non-leaf"
+            )
+        if requires_grad:
+            _check_can_require_grad(self.data.dtype, "requires_grad_")
+        elif self.is_parameter:
+            raise RuntimeError("requires_grad_: a parameter always requires grad")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    # ------------------------------------------------------------ inspection
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The size of each dimension, as a tuple."""
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The element dtype (a numpy dtype such as ``mytorch.float32``)."""
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions."""
+        return self.data.ndim
+
+    def dim(self) -> int:
+        """Return the number of dimensions (PyTorch's name for ``ndim``).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).dim()
+        2
+        """
+        return self.data.ndim
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Return the shape, or the size of one dimension.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).size(1)
+        3
+        """
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self) -> int:
+        """Return the number of elements.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).numel()
+        6
+        """
+        return self.data.size
+
+    def numpy(self) -> np.ndarray:
+        """Return the data as a numpy array (shared, not copied).
+
+        Raises
+        ------
+        RuntimeError
+            If the tensor requires grad (call ``detach()`` first, as in PyTorch).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.ones(2).numpy()
+        array([1., 1.], dtype=float32)
+        """
+        if self.requires_grad:
+            raise RuntimeError(
+                "numpy: can't call numpy() on a tensor that requires grad; "
+                "use tensor.detach().numpy()"
+            )
+        return self.data
+
+    def item(self) -> float | int | bool:
+        """Return the value of a one-element tensor as a Python number.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.tensor(2.5).item()
+        2.5
+        """
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only one-element tensors can be converted to a Python number, "
+                f"got shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """Return the data as (nested) Python lists of numbers.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.tensor([1.0, 2.0]).tolist()
+        [1.0, 2.0]
+        """
+        return self.data.tolist()
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only one-element integer tensors can be used as an index")
+        return int(self.data.item())
+
+    # Tensors compare elementwise (``==`` builds a bool tensor), so keep the
+    # identity hash that ``__eq__`` would otherwise switch off.
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extras = []
+        if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):
+            extras.append(f"dtype={self.data.dtype}")
+        if self._node is not None:
+            extras.append(f"grad_fn=<{self._node.name()}>")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    # ------------------------------------------------------------ in place
+    def _check_inplace(self, op: str) -> None:
+        """Refuse in-place changes that would silently corrupt the graph."""
+        if self.requires_grad and grad_mode.is_grad_enabled():
+            kind = "a leaf that requires grad" if self.is_leaf else "a tensor in the graph"
+            raise RuntimeError(
+                f"{op}: in-place change of {kind} is not allowed while recording; "
+                "wrap it in mytorch.no_grad() or use the out-of-place form"
+            )
+
+    def _bump_version(self) -> None:
+        """Record an in-place change, so nodes that saved this tensor can notice."""
+        self._version += 1
+
+    def zero_(self) -> Tensor:
+        """Fill with zeros in place.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.ones(2).zero_()
+        tensor([0., 0.])
+        """
+        return self.fill_(0)
+
+    def fill_(self, value: float) -> Tensor:
+        """Fill with ``value`` in place.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2).fill_(3)
+        tensor([3., 3.])
+        """
+        self._check_inplace("fill_")
+        self.data[...] = value
+        self._bump_version()
+        return self
+
+    def copy_(self, source: Any) -> Tensor:
+        """Copy ``source`` (broadcast to this tensor's shape) into this tensor in place.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2).copy_(mytorch.tensor([1.0, 2.0]))
+        tensor([1., 2.])
+        """
+        self._check_inplace("copy_")
+        values = source.data if isinstance(source, Tensor) else np.asarray(source)
+        try:
+            np.copyto(self.data, np.broadcast_to(values, self.shape), casting="unsafe")
+        except ValueError as error:
+            raise ValueError(
+                f"copy_: cannot copy a source of shape {np.shape(values)} "
+                f"into a tensor of shape {self.shape}"
+            ) from error
+        self._bump_version()
+        return self
+
+    def _inplace(self, op: str, ufunc: np.ufunc, other: Any) -> Tensor:
+        self._check_inplace(op)
+        values = other.data if isinstance(other, Tensor) else other
+        result_shape = np.broadcast_shapes(self.shape, np.shape(values))
+        if result_shape != self.shape:
+            raise ValueError(
+                f"{op}: an operand of shape {np.shape(values)} cannot be applied in place "
+                f"to a tensor of shape {self.shape}"
+            )
+        ufunc(self.data, values, out=self.data, casting="same_kind")
+        self._bump_version()
+        return self
+
+    def add_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """Add ``alpha * other`` in place.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.ones(2).add_(mytorch.ones(2), alpha=2)
+        tensor([3., 3.])
+        """
+        if alpha != 1.0:
+            other = (other.data if isinstance(other, Tensor) else np.asarray(other)) * alpha
+        return self._inplace("add_", np.add, other)
+
+    def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
+        """Subtract ``alpha * other`` in place.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.ones(2).sub_(1)
+        tensor([0., 0.])
+        """
+        return self.add_(other, alpha=-alpha)
+
+    def mul_(self, other: Any) -> Tensor:
+        """Multiply by ``other`` in place.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.ones(2).mul_(4)
+        tensor([4., 4.])
+        """
+        return self._inplace("mul_", np.multiply, other)
+
+    def div_(self, other: Any) -> Tensor:
+        """Divide by ``other`` in place.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.ones(2).div_(4)
+        tensor([0.25, 0.25])
+        """
+        return self._inplace("div_", np.true_divide, other)
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self.add_(other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self.sub_(other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self.mul_(other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self.div_(other)
+
+
+def _check_can_require_grad(dtype: np.dtype, op: str) -> None:
+    if dtype.kind not in _FLOAT_KINDS:
+        raise TypeError(
+            f"{op}: only floating-point tensors can require gradients, got dtype {dtype}"
+        )
+
+
+def shape_str(shape: Sequence[int]) -> str:
+    """Format a shape for error messages: ``(2, 3)``."""
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -1,0 +1,100 @@
+"""The differentiable operations, as functions; importing this attaches them to ``Tensor``."""
+
+from mytorch.ops import methods as _methods  # noqa: F401  (attaches the Tensor methods)
+from mytorch.ops.arithmetic import add, div, mul, neg, pow, sub
+from mytorch.ops.broadcast import unbroadcast
+from mytorch.ops.creation import (
+    arange,
+    full,
+    ones,
+    ones_like,
+    rand,
+    randn,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from mytorch.ops.indexing import cat, concatenate, stack
+from mytorch.ops.matmul import matmul
+from mytorch.ops.reductions import (
+    amax,
+    amin,
+    argmax,
+    argmin,
+    logsumexp,
+    max,
+    mean,
+    min,
+    sum,
+    var,
+)
+from mytorch.ops.selection import clamp, clip, maximum, minimum, where
+from mytorch.ops.shape import (
+    broadcast_to,
+    expand,
+    flatten,
+    permute,
+    reshape,
+    squeeze,
+    transpose,
+    unsqueeze,
+)
+from mytorch.ops.softmax import log_softmax, softmax
+from mytorch.ops.unary import abs, clone, exp, log, relu, sigmoid, sqrt, tanh, to
+
+__all__ = [
+    "abs",
+    "add",
+    "amax",
+    "amin",
+    "arange",
+    "argmax",
+    "argmin",
+    "broadcast_to",
+    "cat",
+    "clamp",
+    "clip",
+    "clone",
+    "concatenate",
+    "div",
+    "exp",
+    "expand",
+    "flatten",
+    "full",
+    "log",
+    "log_softmax",
+    "logsumexp",
+    "matmul",
+    "max",
+    "maximum",
+    "mean",
+    "min",
+    "minimum",
+    "mul",
+    "neg",
+    "ones",
+    "ones_like",
+    "permute",
+    "pow",
+    "rand",
+    "randn",
+    "relu",
+    "reshape",
+    "sigmoid",
+    "softmax",
+    "sqrt",
+    "squeeze",
+    "stack",
+    "sub",
+    "sum",
+    "tanh",
+    "tensor",
+    "to",
+    "transpose",
+    "unbroadcast",
+    "unsqueeze",
+    "var",
+    "where",
+    "zeros",
+    "zeros_like",
+]

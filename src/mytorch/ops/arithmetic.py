@@ -1,0 +1,213 @@
+"""Arithmetic: add, sub, mul, div, neg, pow.
+
+Each op keeps its forward (numpy on ``.data``) beside its backward (Tensor
+operations, so it can be differentiated again). Inputs that broadcast get their
+gradients reduced by the one ``unbroadcast``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.tensor import Tensor
+from mytorch.ops.broadcast import unbroadcast
+from mytorch.ops.operands import as_operand
+
+__all__ = ["add", "div", "mul", "neg", "pow", "sub"]
+
+
+class Add(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.shapes = (a.shape, b.shape)
+        return a.data + b.data
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        need_a, need_b = ctx.needs_input_grad
+        a_shape, b_shape = ctx.shapes
+        return (
+            unbroadcast(grad, a_shape) if need_a else None,
+            unbroadcast(grad, b_shape) if need_b else None,
+        )
+
+
+class Sub(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.shapes = (a.shape, b.shape)
+        return a.data - b.data
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        need_a, need_b = ctx.needs_input_grad
+        a_shape, b_shape = ctx.shapes
+        return (
+            unbroadcast(grad, a_shape) if need_a else None,
+            unbroadcast(-grad, b_shape) if need_b else None,
+        )
+
+
+class Mul(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return a.data * b.data
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        return (
+            unbroadcast(grad * b, a.shape) if need_a else None,
+            unbroadcast(grad * a, b.shape) if need_b else None,
+        )
+
+
+class Div(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return a.data / b.data
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        # d(a/b)/da = 1/b and d(a/b)/db = -a/b**2.
+        grad_a = grad / b
+        return (
+            unbroadcast(grad_a, a.shape) if need_a else None,
+            unbroadcast(-grad_a * a / b, b.shape) if need_b else None,
+        )
+
+
+class Neg(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor) -> np.ndarray:
+        return -a.data
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return -grad
+
+
+class Pow(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, base: Tensor, exponent: Tensor) -> np.ndarray:
+        ctx.save_for_backward(base, exponent)
+        return base.data**exponent.data
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        base, exponent = ctx.saved_tensors
+        need_base, need_exponent = ctx.needs_input_grad
+        grad_base = grad_exponent = None
+        if need_base:
+            # d(b**e)/db = e * b**(e - 1).
+            grad_base = unbroadcast(grad * exponent * base ** (exponent - 1), base.shape)
+        if need_exponent:
+            # d(b**e)/de = b**e * log(b), defined for b > 0.
+            grad_exponent = unbroadcast(grad * base**exponent * base.log(), exponent.shape)
+        return grad_base, grad_exponent
+
+
+def _binary(function: type[Function], name: str, a: Any, b: Any) -> Tensor:
+    """Apply a binary op to two operands, at least one of them a Tensor."""
+    if isinstance(a, Tensor):
+        return function.apply(a, as_operand(b, a, name))
+    if isinstance(b, Tensor):
+        return function.apply(as_operand(a, b, name), b)
+    raise TypeError(
+        f"{name}: expected at least one Tensor operand, got {type(a).__name__} "
+        f"and {type(b).__name__}"
+    )
+
+
+def add(input: Any, other: Any) -> Tensor:
+    """Add two tensors (or a tensor and a number), broadcasting as numpy does.
+
+    Parameters
+    ----------
+    input, other : Tensor, number or array_like
+        The operands; at least one must be a Tensor.
+
+    Returns
+    -------
+    Tensor
+        ``input + other``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.add(mytorch.tensor([1.0, 2.0]), 1)
+    tensor([2., 3.])
+    """
+    return _binary(Add, "add", input, other)
+
+
+def sub(input: Any, other: Any) -> Tensor:
+    """Subtract ``other`` from ``input``, broadcasting.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.sub(mytorch.tensor([1.0, 2.0]), 1)
+    tensor([0., 1.])
+    """
+    return _binary(Sub, "sub", input, other)
+
+
+def mul(input: Any, other: Any) -> Tensor:
+    """Multiply elementwise, broadcasting.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.mul(mytorch.tensor([1.0, 2.0]), mytorch.tensor([[3.0], [4.0]]))
+    tensor([[3., 6.],
+            [4., 8.]])
+    """
+    return _binary(Mul, "mul", input, other)
+
+
+def div(input: Any, other: Any) -> Tensor:
+    """Divide elementwise (true division), broadcasting.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.div(mytorch.tensor([1.0, 2.0]), 4)
+    tensor([0.25, 0.5 ])
+    """
+    return _binary(Div, "div", input, other)
+
+
+def neg(input: Tensor) -> Tensor:
+    """Return ``-input``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.neg(mytorch.tensor([1.0, -2.0]))
+    tensor([-1.,  2.])
+    """
+    return Neg.apply(input)
+
+
+def pow(input: Any, exponent: Any) -> Tensor:
+    """Raise ``input`` to ``exponent`` elementwise (either may be a tensor).
+
+    The gradient with respect to a tensor exponent is ``input**exponent *
+    log(input)``, defined for positive ``input``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.pow(mytorch.tensor([2.0, 3.0]), 2)
+    tensor([4., 9.])
+    """
+    return _binary(Pow, "pow", input, exponent)

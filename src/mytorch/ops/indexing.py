@@ -1,0 +1,155 @@
+"""Indexing and joining: ``x[index]``, cat/concatenate, stack.
+
+The gradient of ``x[index]`` is a zero tensor of ``x``'s shape with the
+gradient added at ``index``. *Added*, not assigned: with advanced indexing the
+same element can be picked several times (``x[[0, 0]]``), and each pick
+contributes, so repeated indices accumulate (``numpy.add.at``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.tensor import Tensor, shape_str
+from mytorch.ops.reductions import reduction_axes
+
+__all__ = ["cat", "concatenate", "stack"]
+
+
+def _plain_index(index: Any) -> Any:
+    """Replace Tensors inside an index by their arrays."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(item.data if isinstance(item, Tensor) else item for item in index)
+    return index
+
+
+def _is_basic(index: Any) -> bool:
+    """Basic indexing (ints, slices, None, ...) never picks an element twice."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(item, (int, np.integer, slice, type(None), type(...))) for item in items)
+
+
+class GetItem(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, index: Any) -> np.ndarray:
+        ctx.shape, ctx.index = x.shape, index
+        return x.data[index]
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None]:
+        return IndexAdd.apply(grad, ctx.shape, ctx.index), None
+
+
+class IndexAdd(Function):
+    """Zeros of ``shape`` with ``values`` added at ``index``: GetItem's backward."""
+
+    @staticmethod
+    def forward(
+        ctx: BackwardFunction, values: Tensor, shape: tuple[int, ...], index: Any
+    ) -> np.ndarray:
+        ctx.index = index
+        out = np.zeros(shape, dtype=values.dtype)
+        if _is_basic(index):
+            out[index] = values.data
+        else:
+            np.add.at(out, index, values.data)
+        return out
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
+        return GetItem.apply(grad, ctx.index), None, None
+
+
+class Cat(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, axis: int, *tensors: Tensor) -> np.ndarray:
+        ctx.axis = axis
+        ctx.bounds = np.cumsum([0] + [t.shape[axis] for t in tensors]).tolist()
+        return np.concatenate([t.data for t in tensors], axis=axis)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        before = (slice(None),) * ctx.axis
+        grads = [
+            grad[(*before, slice(start, stop))] if needed else None
+            for start, stop, needed in zip(ctx.bounds, ctx.bounds[1:], ctx.needs_input_grad[1:])
+        ]
+        return (None, *grads)
+
+
+class Stack(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, axis: int, *tensors: Tensor) -> np.ndarray:
+        ctx.axis = axis
+        return np.stack([t.data for t in tensors], axis=axis)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        before = (slice(None),) * ctx.axis
+        needed = ctx.needs_input_grad[1:]
+        return (None, *(grad[(*before, i)] if needed[i] else None for i in range(len(needed))))
+
+
+def getitem(input: Tensor, index: Any) -> Tensor:
+    """``input[index]`` with numpy's basic and advanced indexing."""
+    index = _plain_index(index)
+    try:
+        return GetItem.apply(input, index)
+    except IndexError as error:
+        raise IndexError(f"getitem: {error} (tensor of shape {shape_str(input.shape)})") from error
+
+
+def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence) or not tensors:
+        raise TypeError(f"{op}: expected a non-empty list of tensors")
+    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+
+
+def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors along an existing dimension ``dim``.
+
+    Raises
+    ------
+    ValueError
+        If the tensors differ in any dimension other than ``dim``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.cat([mytorch.zeros(2, 3), mytorch.ones(1, 3)]).shape
+    (3, 3)
+    """
+    parts = _tensors("cat", tensors)
+    axes, _ = reduction_axes("cat", parts[0].ndim, dim, False, None, None)
+    if parts[0].ndim == 0:
+        raise ValueError("cat: zero-dimensional tensors cannot be concatenated; use stack")
+    return Cat.apply(axes[0], *parts)
+
+
+concatenate = cat
+
+
+def stack(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
+    """Join tensors of equal shape along a new dimension ``dim``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.stack([mytorch.zeros(3), mytorch.ones(3)], dim=1).shape
+    (3, 2)
+    """
+    parts = _tensors("stack", tensors)
+    axes, _ = reduction_axes("stack", parts[0].ndim + 1, dim, False, None, None)
+    shapes = {t.shape for t in parts}
+    if len(shapes) > 1:
+        raise ValueError(
+            "stack: all tensors must have the same shape, got "
+            + ", ".join(shape_str(t.shape) for t in parts)
+        )
+    return Stack.apply(axes[0], *parts)

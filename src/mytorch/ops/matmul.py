@@ -1,0 +1,76 @@
+"""Matrix product: 1-D, 2-D and batched N-D with broadcast batch axes.
+
+Backward works on the 2-D-or-more form: a 1-D left operand is treated as a row
+``(1, k)`` and a 1-D right operand as a column ``(k, 1)``, as numpy does. Then
+``grad_a = grad @ b^T`` and ``grad_b = a^T @ grad``, and batch axes that
+broadcasting added are summed away by ``unbroadcast``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.tensor import Tensor, shape_str
+from mytorch.ops.broadcast import unbroadcast
+
+__all__ = ["matmul"]
+
+
+class MatMul(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.matmul(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        a, b = ctx.saved_tensors
+        need_a, need_b = ctx.needs_input_grad
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(-1) if b.ndim == 1 else b
+        if a.ndim == 1:
+            grad = grad.unsqueeze(-2)
+        if b.ndim == 1:
+            grad = grad.unsqueeze(-1)
+        grad_a = grad_b = None
+        if need_a:
+            grad_a = unbroadcast(grad @ b2.mT, a2.shape).reshape(a.shape)
+        if need_b:
+            grad_b = unbroadcast(a2.mT @ grad, b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """Matrix product of two tensors, as ``numpy.matmul`` (``input @ other``).
+
+    Raises
+    ------
+    ValueError
+        If the inner dimensions differ or an operand is 0-d.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> a = mytorch.ones(2, 3)
+    >>> b = mytorch.ones(3, 4)
+    >>> (a @ b).shape
+    (2, 4)
+    """
+    if not isinstance(input, Tensor) or not isinstance(other, Tensor):
+        raise TypeError(
+            f"matmul: expected two Tensors, got {type(input).__name__} and {type(other).__name__}"
+        )
+    if input.ndim == 0 or other.ndim == 0:
+        raise ValueError(
+            f"matmul: both operands need at least 1 dimension, got shapes "
+            f"{shape_str(input.shape)} and {shape_str(other.shape)}"
+        )
+    inner_a = input.shape[-1]
+    inner_b = other.shape[0] if other.ndim == 1 else other.shape[-2]
+    if inner_a != inner_b:
+        raise ValueError(
+            f"matmul: shapes {shape_str(input.shape)} and {shape_str(other.shape)} do not "
+            f"fit: {inner_a} columns against {inner_b} rows"
+        )
+    return MatMul.apply(input, other)

@@ -1,0 +1,55 @@
+"""Turning the operands users pass (Tensors, Python numbers, numpy arrays) into Tensors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mytorch.core import dtypes
+from mytorch.core.tensor import Tensor, as_array
+
+__all__ = ["as_operand", "scalar_dtype"]
+
+_SCALARS = (bool, int, float, np.bool_, np.integer, np.floating)
+
+
+def scalar_dtype(like: np.dtype, value: Any) -> np.dtype:
+    """The dtype a Python scalar takes next to a tensor of dtype ``like``.
+
+    As in PyTorch, a scalar does not widen a tensor of its own kind: a float32
+    tensor times ``0.5`` stays float32. A float scalar with an integer or bool
+    tensor gives the default float dtype.
+    """
+    if like.kind in "fc":
+        return like
+    if isinstance(value, (float, np.floating)):
+        return dtypes.get_default_dtype()
+    if like.kind == "b" and not isinstance(value, (bool, np.bool_)):
+        return dtypes.int64
+    return like
+
+
+def as_operand(value: Any, like: Tensor, op: str) -> Tensor:
+    """Return ``value`` as a Tensor to combine with ``like`` in ``op``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is of a type no op accepts (a string, None, ...).
+    """
+    if isinstance(value, Tensor):
+        return value
+    if isinstance(value, _SCALARS):
+        return Tensor._wrap(np.asarray(value, dtype=scalar_dtype(like.dtype, value)))
+    if isinstance(value, (np.ndarray, list, tuple)):
+        return Tensor._wrap(as_array(value))
+    raise TypeError(
+        f"{op}: unsupported operand type {type(value).__name__!r} "
+        f"(with a tensor of shape {like.shape}); use a Tensor, a number or a numpy array"
+    )
+
+
+def is_operand(value: Any) -> bool:
+    """Whether a binary operator should accept ``value`` (else it returns NotImplemented)."""
+    return isinstance(value, (Tensor, np.ndarray, list, tuple, *_SCALARS))

@@ -1,0 +1,367 @@
+"""Reductions: sum, mean, var, max/min (amax/amin), logsumexp, argmax/argmin.
+
+Every reduction takes PyTorch's ``dim``/``keepdim`` and numpy's ``axis``/
+``keepdims``. Backward spreads the gradient back over the reduced axes: reshape
+it to the shape the result would have with ``keepdim=True``, then broadcast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.tensor import Tensor, shape_str
+
+__all__ = ["amax", "amin", "argmax", "argmin", "logsumexp", "max", "mean", "min", "sum", "var"]
+
+Dims = int | Sequence[int] | None
+
+
+def reduction_axes(
+    op: str, ndim: int, dim: Dims, keepdim: bool, axis: Dims, keepdims: bool | None
+) -> tuple[tuple[int, ...] | None, bool]:
+    """Resolve ``dim``/``axis`` and ``keepdim``/``keepdims`` to (axes, keepdim).
+
+    Axes come back non-negative and sorted, or None for "all axes".
+    """
+    if axis is not None:
+        if dim is not None:
+            raise TypeError(f"{op}: pass dim or axis, not both")
+        dim = axis
+    if keepdims is not None:
+        keepdim = keepdims
+    if dim is None:
+        return None, bool(keepdim)
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    axes = []
+    limit = ndim if ndim > 0 else 1
+    for d in dims:
+        if not -limit <= d < limit:
+            raise IndexError(
+                f"{op}: dimension {d} is out of range for a tensor with {ndim} dimensions"
+            )
+        axes.append(int(d) % limit)
+    if ndim == 0:
+        return (), bool(keepdim)  # a 0-d tensor accepts dim 0 or -1 and reduces nothing
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"{op}: dimension repeated in {dims}")
+    return tuple(sorted(axes)), bool(keepdim)
+
+
+def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape of a reduction's result with ``keepdim=True``."""
+    if axes is None:
+        return (1,) * len(shape)
+    return tuple(1 if axis in axes else size for axis, size in enumerate(shape))
+
+
+def spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> Tensor:
+    """Broadcast a reduction's gradient back over the axes it reduced."""
+    return grad.reshape(kept_shape(shape, axes)).expand(shape)
+
+
+class Sum(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, axes: Any, keepdim: bool) -> np.ndarray:
+        ctx.shape, ctx.axes = x.shape, axes
+        return np.sum(x.data, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
+        return spread(grad, ctx.shape, ctx.axes), None, None
+
+
+class Mean(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, axes: Any, keepdim: bool) -> np.ndarray:
+        ctx.shape, ctx.axes = x.shape, axes
+        return np.mean(x.data, axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
+        count = (
+            np.prod(ctx.shape) if ctx.axes is None else np.prod([ctx.shape[a] for a in ctx.axes])
+        )
+        return spread(grad / count, ctx.shape, ctx.axes), None, None
+
+
+class Extremum(Function):
+    """amax / amin: the gradient is split evenly among the tied extreme elements."""
+
+    @staticmethod
+    def forward(
+        ctx: BackwardFunction, x: Tensor, ufunc: np.ufunc, axes: Any, keepdim: bool
+    ) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.axes = axes
+        ctx.result = ufunc.reduce(x.data, axis=axes, keepdims=True)
+        return ctx.result if keepdim else ctx.result.reshape(_dropped(x.shape, axes))
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        (x,) = ctx.saved_tensors
+        chosen = x.data == ctx.result
+        share = chosen / np.sum(chosen, axis=ctx.axes, keepdims=True)
+        return (
+            spread(grad, x.shape, ctx.axes) * Tensor._wrap(share.astype(grad.dtype)),
+            None,
+            None,
+            None,
+        )
+
+
+def _dropped(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+    if axes is None:
+        return ()
+    return tuple(size for axis, size in enumerate(shape) if axis not in axes)
+
+
+class LogSumExp(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, axes: Any, keepdim: bool) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.axes = axes
+        return stable_logsumexp(x.data, axes, keepdim)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
+        (x,) = ctx.saved_tensors
+        # d logsumexp(x) / dx = softmax(x), recomputed with Tensor ops.
+        softmax = (x - x.logsumexp(dim=ctx.axes, keepdim=True)).exp()
+        return spread(grad, x.shape, ctx.axes) * softmax, None, None
+
+
+def stable_logsumexp(data: np.ndarray, axes: Any, keepdim: bool) -> np.ndarray:
+    """log(sum(exp(data))) without overflow: shift by the maximum first."""
+    shift = np.max(data, axis=axes, keepdims=True)
+    # An all -inf (or +inf) slice would give inf - inf = nan: do not shift it.
+    shift = np.where(np.isfinite(shift), shift, 0)
+    total = np.log(np.sum(np.exp(data - shift), axis=axes, keepdims=True)) + shift
+    return total if keepdim else total.reshape(_dropped(data.shape, axes))
+
+
+# --------------------------------------------------------------- functions
+def sum(
+    input: Tensor,
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Sum over ``dim`` (all dimensions by default).
+
+    Parameters
+    ----------
+    input : Tensor
+    dim : int or tuple of int, optional
+        The dimensions to reduce (``axis`` is accepted too).
+    keepdim : bool, default False
+        Keep the reduced dimensions with size 1 (``keepdims`` is accepted too).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> mytorch.sum(x, dim=0)
+    tensor([4., 6.])
+    >>> x.sum(axis=1, keepdims=True)
+    tensor([[3.],
+            [7.]])
+    """
+    axes, keepdim = reduction_axes("sum", input.ndim, dim, keepdim, axis, keepdims)
+    return Sum.apply(input, axes, keepdim)
+
+
+def mean(
+    input: Tensor,
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Mean over ``dim`` (all dimensions by default).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.mean(mytorch.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=1)
+    tensor([1.5, 3.5])
+    """
+    axes, keepdim = reduction_axes("mean", input.ndim, dim, keepdim, axis, keepdims)
+    if input.data.size == 0:
+        raise ValueError(f"mean: cannot average an empty tensor of shape {shape_str(input.shape)}")
+    return Mean.apply(input, axes, keepdim)
+
+
+def var(
+    input: Tensor,
+    dim: Dims = None,
+    unbiased: bool | None = None,
+    keepdim: bool = False,
+    *,
+    correction: int | None = None,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Variance over ``dim``: ``sum((x - mean)**2) / (N - correction)``.
+
+    As in PyTorch the default is the unbiased estimate (``correction=1``);
+    ``unbiased=False`` or ``correction=0`` gives the biased one.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([1.0, 2.0, 3.0, 4.0])
+    >>> x.var()
+    tensor(1.6666666)
+    >>> x.var(unbiased=False)
+    tensor(1.25)
+    """
+    if unbiased is not None and correction is not None:
+        raise TypeError("var: pass unbiased or correction, not both")
+    if correction is None:
+        correction = 0 if unbiased is False else 1
+    axes, keepdim = reduction_axes("var", input.ndim, dim, keepdim, axis, keepdims)
+    shape = input.shape
+    count = int(np.prod(shape)) if axes is None else int(np.prod([shape[a] for a in axes]))
+    centred = input - input.mean(dim=axes, keepdim=True)
+    # Built from primitives, so it needs no backward of its own.
+    return (centred * centred).sum(dim=axes, keepdim=keepdim) / (
+        count - correction if count > correction else 0
+    )
+
+
+def amax(
+    input: Tensor,
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Maximum over ``dim``; tied maxima share the gradient evenly.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.amax(mytorch.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
+    tensor([5., 7.])
+    """
+    axes, keepdim = reduction_axes("amax", input.ndim, dim, keepdim, axis, keepdims)
+    return Extremum.apply(input, np.maximum, axes, keepdim)
+
+
+def amin(
+    input: Tensor,
+    dim: Dims = None,
+    keepdim: bool = False,
+    *,
+    axis: Dims = None,
+    keepdims: bool | None = None,
+) -> Tensor:
+    """Minimum over ``dim``; tied minima share the gradient evenly.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.amin(mytorch.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
+    tensor([1., 2.])
+    """
+    axes, keepdim = reduction_axes("amin", input.ndim, dim, keepdim, axis, keepdims)
+    return Extremum.apply(input, np.minimum, axes, keepdim)
+
+
+class ValuesIndices(NamedTuple):
+    """What ``max(dim=...)`` and ``min(dim=...)`` return, as in PyTorch."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def max(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The maximum of all elements, or ``(values, indices)`` along ``dim``.
+
+    Unlike PyTorch, whose ``max(dim)`` sends the gradient to one of tied
+    elements, the gradient is split among ties (as ``amax`` does).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([[1.0, 5.0], [7.0, 2.0]])
+    >>> mytorch.max(x)
+    tensor(7.)
+    >>> x.max(dim=1).indices
+    tensor([1, 0])
+    """
+    if dim is None:
+        return amax(input)
+    return ValuesIndices(amax(input, dim, keepdim), argmax(input, dim, keepdim))
+
+
+def min(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
+    """The minimum of all elements, or ``(values, indices)`` along ``dim``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.tensor([[1.0, 5.0], [7.0, 2.0]]).min(dim=0).values
+    tensor([1., 2.])
+    """
+    if dim is None:
+        return amin(input)
+    return ValuesIndices(amin(input, dim, keepdim), argmin(input, dim, keepdim))
+
+
+def _arg(op: str, function: Any, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
+    if input.data.size == 0:
+        raise ValueError(f"{op}: cannot take {op} of an empty tensor of shape {input.shape}")
+    if dim is None:
+        index = function(input.data)
+        shape = (1,) * input.ndim if keepdim else ()
+        return Tensor._wrap(np.asarray(index, dtype=np.int64).reshape(shape))
+    axes, keepdim = reduction_axes(op, input.ndim, dim, keepdim, None, None)
+    if axes == ():  # a 0-d tensor: its one element is the extremum
+        return Tensor._wrap(np.zeros((), dtype=np.int64))
+    return Tensor._wrap(function(input.data, axis=axes[0], keepdims=keepdim).astype(np.int64))
+
+
+def argmax(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Indices of the maxima (of the flattened tensor if ``dim`` is None); not differentiable.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.argmax(mytorch.tensor([[1.0, 5.0], [7.0, 2.0]]), dim=1)
+    tensor([1, 0])
+    """
+    return _arg("argmax", np.argmax, input, dim, keepdim)
+
+
+def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tensor:
+    """Indices of the minima (of the flattened tensor if ``dim`` is None); not differentiable.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.argmin(mytorch.tensor([3.0, 1.0, 2.0]))
+    tensor(1)
+    """
+    return _arg("argmin", np.argmin, input, dim, keepdim)
+
+
+def logsumexp(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
+    """``log(sum(exp(input)))`` over ``dim``, computed without overflow.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.logsumexp(mytorch.tensor([1000.0, 1000.0]), dim=0)
+    tensor(1000.6931)
+    """
+    axes, keepdim = reduction_axes("logsumexp", input.ndim, dim, keepdim, None, None)
+    return LogSumExp.apply(input, axes, keepdim)

@@ -1,0 +1,181 @@
+"""Ops that choose between values: maximum, minimum, clip, where, and comparisons.
+
+The gradient goes to whichever input was chosen. Where ``maximum`` or
+``minimum`` meet a tie, each side gets half, as in PyTorch. Comparisons give
+bool tensors and are not differentiable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.tensor import Tensor
+from mytorch.ops.arithmetic import _binary
+from mytorch.ops.broadcast import unbroadcast
+from mytorch.ops.operands import as_operand, is_operand
+
+__all__ = ["clamp", "clip", "maximum", "minimum", "where"]
+
+
+def _split(a: np.ndarray, b: np.ndarray, pick_a: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Weight of ``a`` in the choice: 1 where chosen, 0.5 on a tie, 0 otherwise."""
+    return np.where(a == b, 0.5, pick_a).astype(dtype)
+
+
+class Maximum(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.maximum(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        a, b = ctx.saved_tensors
+        weight_a = _split(a.data, b.data, a.data > b.data, grad.dtype)
+        return _choose(ctx, grad, a, b, weight_a)
+
+
+class Minimum(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.save_for_backward(a, b)
+        return np.minimum(a.data, b.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        a, b = ctx.saved_tensors
+        weight_a = _split(a.data, b.data, a.data < b.data, grad.dtype)
+        return _choose(ctx, grad, a, b, weight_a)
+
+
+def _choose(
+    ctx: BackwardFunction, grad: Tensor, a: Tensor, b: Tensor, weight_a: np.ndarray
+) -> tuple[Tensor | None, ...]:
+    need_a, need_b = ctx.needs_input_grad
+    return (
+        unbroadcast(grad * Tensor._wrap(weight_a), a.shape) if need_a else None,
+        unbroadcast(grad * Tensor._wrap(1 - weight_a), b.shape) if need_b else None,
+    )
+
+
+class Clip(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, low: Any, high: Any) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.bounds = (low, high)
+        return np.clip(x.data, low, high)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
+        (x,) = ctx.saved_tensors
+        low, high = ctx.bounds
+        # Gradient 1 where low <= x <= high (bounds included, as in PyTorch).
+        inside = np.ones(x.shape, dtype=bool)
+        if low is not None:
+            inside &= x.data >= low
+        if high is not None:
+            inside &= x.data <= high
+        return grad * Tensor._wrap(inside), None, None
+
+
+class Where(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, condition: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
+        ctx.condition = condition.data
+        ctx.shapes = (a.shape, b.shape)
+        return np.where(condition.data, a.data, b.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        _, need_a, need_b = ctx.needs_input_grad
+        a_shape, b_shape = ctx.shapes
+        chosen = Tensor._wrap(np.broadcast_to(ctx.condition, grad.shape))
+        zero = Tensor._wrap(np.zeros((), dtype=grad.dtype))
+        return (
+            None,
+            unbroadcast(where(chosen, grad, zero), a_shape) if need_a else None,
+            unbroadcast(where(chosen, zero, grad), b_shape) if need_b else None,
+        )
+
+
+def maximum(input: Any, other: Any) -> Tensor:
+    """Elementwise maximum of two tensors, broadcasting; ties split the gradient.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.maximum(mytorch.tensor([1.0, 5.0]), mytorch.tensor([3.0, 2.0]))
+    tensor([3., 5.])
+    """
+    return _binary(Maximum, "maximum", input, other)
+
+
+def minimum(input: Any, other: Any) -> Tensor:
+    """Elementwise minimum of two tensors, broadcasting; ties split the gradient.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.minimum(mytorch.tensor([1.0, 5.0]), mytorch.tensor([3.0, 2.0]))
+    tensor([1., 2.])
+    """
+    return _binary(Minimum, "minimum", input, other)
+
+
+def clip(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    """Clamp every element into ``[min, max]`` (either bound may be None).
+
+    Raises
+    ------
+    ValueError
+        If both bounds are None.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.clip(mytorch.tensor([-2.0, 0.5, 2.0]), -1, 1)
+    tensor([-1. ,  0.5,  1. ])
+    """
+    if min is None and max is None:
+        raise ValueError("clip: at least one of min and max must be given")
+    return Clip.apply(input, min, max)
+
+
+clamp = clip
+
+
+def where(condition: Any, input: Any, other: Any) -> Tensor:
+    """Choose ``input`` where ``condition`` is true and ``other`` elsewhere, broadcasting.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([1.0, -2.0])
+    >>> mytorch.where(x > 0, x, 0.0)
+    tensor([1., 0.])
+    """
+    like = input if isinstance(input, Tensor) else other
+    if not isinstance(like, Tensor):
+        like = Tensor._wrap(np.asarray(input, dtype=np.result_type(input, other)))
+    condition = as_operand(condition, like, "where")
+    if condition.dtype != np.bool_:
+        raise TypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")
+    return Where.apply(
+        condition, as_operand(input, like, "where"), as_operand(other, like, "where")
+    )
+
+
+def compare(ufunc: np.ufunc, name: str, a: Tensor, b: Any) -> Tensor:
+    """Elementwise comparison: a bool tensor, outside the graph."""
+    if not is_operand(b):
+        return NotImplemented
+    other = as_operand(b, a, name)
+    try:
+        return Tensor._wrap(ufunc(a.data, other.data))
+    except ValueError as error:
+        raise ValueError(
+            f"{name}: cannot compare tensors of shapes {a.shape} and {other.shape}: {error}"
+        ) from error

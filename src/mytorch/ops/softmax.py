@@ -1,0 +1,65 @@
+"""Softmax and log-softmax along one dimension, stable for inputs of +-1000.
+
+``log_softmax`` is a primitive with its own backward: built from ``x -
+logsumexp(x)`` it would also be right, but one node is faster and it is the
+heart of every classification loss. ``softmax`` is its exponential.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.tensor import Tensor
+from mytorch.ops.reductions import reduction_axes, stable_logsumexp
+
+__all__ = ["log_softmax", "softmax"]
+
+
+class LogSoftmax(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, axis: int) -> np.ndarray:
+        ctx.save_for_backward(x)
+        ctx.axis = axis
+        return x.data - stable_logsumexp(x.data, axis, keepdim=True)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None]:
+        (x,) = ctx.saved_tensors
+        # y_i = x_i - log(sum_j exp(x_j)), so dy_i/dx_k = [i == k] - softmax_k and
+        # the vector-Jacobian product is grad - softmax * sum(grad).
+        softmax = LogSoftmax.apply(x, ctx.axis).exp()
+        return grad - softmax * grad.sum(dim=ctx.axis, keepdim=True), None
+
+
+def _axis(op: str, input: Tensor, dim: int | None) -> int:
+    if dim is None:
+        raise TypeError(f"{op}: dim is required (as in PyTorch's modern API)")
+    axes, _ = reduction_axes(op, input.ndim, dim, False, None, None)
+    return axes[0] if axes else 0
+
+
+def log_softmax(input: Tensor, dim: int) -> Tensor:
+    """``log(softmax(input))`` along ``dim``, computed stably.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.log_softmax(mytorch.tensor([[1000.0, 1000.0]]), dim=1)
+    tensor([[-0.6931472, -0.6931472]])
+    """
+    if input.ndim == 0:
+        return input - input  # the log-softmax of a single value is 0
+    return LogSoftmax.apply(input, _axis("log_softmax", input, dim))
+
+
+def softmax(input: Tensor, dim: int) -> Tensor:
+    """``exp(input) / sum(exp(input))`` along ``dim``, computed stably.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.softmax(mytorch.tensor([[1000.0, 1000.0]]), dim=1)
+    tensor([[0.5, 0.5]])
+    """
+    return log_softmax(input, dim).exp()

@@ -1,0 +1,243 @@
+"""Elementwise functions of one tensor: exp, log, sqrt, abs, tanh, sigmoid, relu, casts.
+
+Where the derivative is best written with the op's own result (exp, tanh,
+sigmoid, sqrt), backward recomputes that result from the saved input instead of
+saving the output: a node that held its own output tensor would make a
+reference cycle (output -> node -> output) that only the cyclic garbage
+collector could free, and the recomputation keeps the formula differentiable.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mytorch.core import dtypes
+from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.tensor import Tensor, _check_can_require_grad
+
+__all__ = ["abs", "clone", "exp", "log", "relu", "sigmoid", "sqrt", "tanh", "to"]
+
+
+class Exp(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.exp(x.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad * x.exp()
+
+
+class Log(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.log(x.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Sqrt(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.sqrt(x.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        return grad / (2 * x.sqrt())
+
+
+class Abs(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.abs(x.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        # The sign is a constant: abs has second derivative 0 away from 0.
+        return grad * Tensor._wrap(np.sign(x.data).astype(x.dtype))
+
+
+class Tanh(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.tanh(x.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        y = x.tanh()
+        return grad * (1 - y * y)
+
+
+class Sigmoid(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        # 1 / (1 + exp(-x)) overflows exp for x < -709; this identity never does.
+        return 0.5 + 0.5 * np.tanh(0.5 * x.data)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        y = x.sigmoid()
+        return grad * y * (1 - y)
+
+
+class ReLU(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        ctx.save_for_backward(x)
+        return np.maximum(x.data, 0)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        (x,) = ctx.saved_tensors
+        # Derivative 1 where x > 0, else 0 (at 0 too, as in PyTorch).
+        return grad * Tensor._wrap(x.data > 0)
+
+
+class Cast(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, dtype: np.dtype) -> np.ndarray:
+        ctx.dtype = x.dtype
+        return x.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None]:
+        return grad.to(ctx.dtype), None
+
+
+class Clone(Function):
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
+        return grad
+
+
+def exp(input: Tensor) -> Tensor:
+    """Return ``e ** input`` elementwise.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.exp(mytorch.tensor([0.0]))
+    tensor([1.])
+    """
+    return Exp.apply(input)
+
+
+def log(input: Tensor) -> Tensor:
+    """Return the natural logarithm elementwise (domain: positive values).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.log(mytorch.tensor([1.0]))
+    tensor([0.])
+    """
+    return Log.apply(input)
+
+
+def sqrt(input: Tensor) -> Tensor:
+    """Return the square root elementwise (domain: non-negative values).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.sqrt(mytorch.tensor([4.0]))
+    tensor([2.])
+    """
+    return Sqrt.apply(input)
+
+
+def abs(input: Tensor) -> Tensor:
+    """Return the absolute value elementwise; its gradient at 0 is 0, as in PyTorch.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.abs(mytorch.tensor([-2.0, 3.0]))
+    tensor([2., 3.])
+    """
+    return Abs.apply(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Return the hyperbolic tangent elementwise.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.tanh(mytorch.tensor([0.0]))
+    tensor([0.])
+    """
+    return Tanh.apply(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """Return the logistic sigmoid ``1 / (1 + exp(-input))``, stable for any input.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.sigmoid(mytorch.tensor([0.0, -1000.0]))
+    tensor([0.5, 0. ])
+    """
+    return Sigmoid.apply(input)
+
+
+def relu(input: Tensor) -> Tensor:
+    """Return ``max(input, 0)`` elementwise; the gradient is 1 where input > 0, else 0.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.relu(mytorch.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return ReLU.apply(input)
+
+
+def to(input: Tensor, dtype: Any) -> Tensor:
+    """Return ``input`` converted to ``dtype`` (differentiable between float dtypes).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.tensor([1.0]).to(mytorch.float64).dtype
+    dtype('float64')
+    """
+    resolved = dtypes.resolve_dtype(dtype)
+    if resolved == input.dtype:
+        return input
+    if input.requires_grad:
+        _check_can_require_grad(resolved, "to")
+    return Cast.apply(input, resolved)
+
+
+def clone(input: Tensor) -> Tensor:
+    """Return a copy of ``input`` that stays in the graph.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.clone(mytorch.tensor([1.0]))
+    tensor([1.])
+    """
+    return Clone.apply(input)
