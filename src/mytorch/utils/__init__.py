@@ -1,0 +1,5 @@
+"""Small helpers for training scripts."""
+
+from mytorch.utils.progress import ProgressBar
+
+__all__ = ["ProgressBar"]
