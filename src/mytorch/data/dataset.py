@@ -1,0 +1,112 @@
+"""Datasets: what a ``DataLoader`` draws samples from.
+
+A ``Dataset`` is anything with a length that returns one sample per integer index.
+``TensorDataset`` is the common case, a few arrays that share their first dimension
+(inputs, labels, ...); because its samples are rows of arrays, a ``DataLoader`` can
+take a whole batch of rows with one numpy index instead of one sample at a time.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from mytorch.core.tensor import Tensor, shape_str
+
+__all__ = ["Dataset", "TensorDataset"]
+
+
+class Dataset(ABC):
+    """The abstract base of datasets: subclass it and define ``__getitem__`` and ``__len__``.
+
+    ``dataset[i]`` returns sample ``i`` for ``0 <= i < len(dataset)``, usually a tuple
+    such as ``(input, label)``. ``DataLoader`` collates samples into batches.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch.data import Dataset
+    >>> class Squares(Dataset):
+    ...     def __len__(self):
+    ...         return 4
+    ...     def __getitem__(self, index):
+    ...         return float(index), index * index
+    >>> Squares()[3]
+    (3.0, 9)
+    """
+
+    @abstractmethod
+    def __getitem__(self, index: int) -> Any:
+        """Return sample ``index``."""
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """Return the number of samples."""
+
+
+class TensorDataset(Dataset):
+    """A dataset of tensors that share their first dimension; sample ``i`` is their row ``i``.
+
+    Parameters
+    ----------
+    *tensors : Tensor or numpy.ndarray
+        At least one, each with at least one dimension, all of the same length.
+        Numpy arrays are wrapped without a copy and keep their dtype.
+
+    Attributes
+    ----------
+    tensors : tuple of Tensor
+        The tensors, in the order given.
+
+    Raises
+    ------
+    ValueError
+        If no tensor is given, one is 0-d, or their first dimensions differ.
+
+    Notes
+    -----
+    Samples and batches are built from each tensor's ``.data``, so they never require
+    grad, even when a tensor given here does (as with PyTorch's data loading).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch.data import TensorDataset
+    >>> inputs = mytorch.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
+    >>> labels = mytorch.tensor([0, 1, 0], dtype=mytorch.int64)
+    >>> dataset = TensorDataset(inputs, labels)
+    >>> len(dataset)
+    3
+    >>> dataset[1]
+    (tensor([2., 3.]), tensor(1))
+    """
+
+    def __init__(self, *tensors: Tensor | np.ndarray) -> None:
+        if not tensors:
+            raise ValueError("TensorDataset: needs at least one tensor")
+        tensors = tuple(t if isinstance(t, Tensor) else Tensor(t) for t in tensors)
+        shapes = [t.shape for t in tensors]
+        if any(len(shape) == 0 for shape in shapes):
+            raise ValueError(
+                "TensorDataset: every tensor needs a first (sample) dimension, got shapes "
+                + ", ".join(shape_str(s) for s in shapes)
+            )
+        if len({shape[0] for shape in shapes}) > 1:
+            raise ValueError(
+                "TensorDataset: all tensors must have the same first dimension (the number "
+                "of samples), got shapes " + ", ".join(shape_str(s) for s in shapes)
+            )
+        self.tensors: tuple[Tensor, ...] = tensors
+
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        # ``index`` may also be an array of indices: that is how DataLoader takes a batch.
+        return tuple(Tensor._wrap(t.data[index]) for t in self.tensors)
+
+    def __len__(self) -> int:
+        return self.tensors[0].shape[0]
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(shape_str(t.shape) for t in self.tensors)
+        return f"TensorDataset({shapes})"
