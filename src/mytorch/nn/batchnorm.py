@@ -1,0 +1,141 @@
+"""``BatchNorm1d``: batch normalisation with learned scale and shift and running statistics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from mytorch.core import dtypes
+from mytorch.core.tensor import Tensor, shape_str
+from mytorch.nn import functional as F
+from mytorch.nn.module import Module
+from mytorch.nn.parameter import Parameter
+
+__all__ = ["BatchNorm1d"]
+
+
+class BatchNorm1d(Module):
+    """Batch normalisation (Ioffe & Szegedy, 2015) over an (N, C) or (N, C, L) input.
+
+    Training: normalise each channel with the batch's mean ``mu`` and biased
+    variance ``s2``, ``y = weight * (x - mu) / sqrt(s2 + eps) + bias``, and update
+    the running statistics (in place, outside the graph) with the UNBIASED
+    variance::
+
+        running_mean = (1 - momentum) * running_mean + momentum * mu
+        running_var = (1 - momentum) * running_var + momentum * s2 * n / (n - 1)
+
+    Evaluation: normalise with the running statistics instead. With
+    ``momentum=None`` the running statistics are the plain average over all
+    batches so far (the factor is ``1 / num_batches_tracked``), as in PyTorch.
+
+    Parameters
+    ----------
+    num_features : int
+        C, the number of channels.
+    eps : float, default 1e-5
+        Added to the variance, so a constant channel does not divide by zero.
+    momentum : float or None, default 0.1
+    affine : bool, default True
+        Learn ``weight`` (starts at ones) and ``bias`` (starts at zeros).
+    track_running_stats : bool, default True
+        Keep ``running_mean`` (zeros), ``running_var`` (ones) and
+        ``num_batches_tracked`` (0) as buffers. If False, the batch's statistics
+        are used in evaluation mode too.
+    dtype : dtype, optional
+        The dtype of the parameters and running statistics (default: float32).
+
+    Raises
+    ------
+    ValueError
+        In training, for a batch with one value per channel (its variance is 0,
+        and the unbiased one undefined); for an input with the wrong channel count.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch import nn
+    >>> bn = nn.BatchNorm1d(2)
+    >>> y = bn(mytorch.tensor([[1.0, 10.0], [3.0, 30.0]]))
+    >>> bn.running_mean, bn.num_batches_tracked
+    (tensor([0.2, 2. ]), tensor(1))
+    >>> bn
+    BatchNorm1d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    """
+
+    def __init__(
+        self,
+        num_features: int,
+        eps: float = 1e-5,
+        momentum: float | None = 0.1,
+        affine: bool = True,
+        track_running_stats: bool = True,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if (
+            not isinstance(num_features, (int, np.integer))
+            or isinstance(num_features, bool)
+            or num_features <= 0
+        ):
+            raise ValueError(
+                f"BatchNorm1d: num_features must be a positive integer, got {num_features!r}"
+            )
+        self.num_features = int(num_features)
+        self.eps = eps
+        self.momentum = momentum
+        self.affine = affine
+        self.track_running_stats = track_running_stats
+        dtype = dtypes.resolve_dtype(dtype) or dtypes.get_default_dtype()
+        if affine:
+            self.weight = Parameter(np.ones(num_features, dtype=dtype))
+            self.bias = Parameter(np.zeros(num_features, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        if track_running_stats:
+            self.register_buffer("running_mean", Tensor(np.zeros(num_features, dtype=dtype)))
+            self.register_buffer("running_var", Tensor(np.ones(num_features, dtype=dtype)))
+            self.register_buffer("num_batches_tracked", Tensor(np.array(0, dtype=np.int64)))
+        else:
+            self.register_buffer("running_mean", None)
+            self.register_buffer("running_var", None)
+            self.register_buffer("num_batches_tracked", None)
+
+    def forward(self, input: Tensor) -> Tensor:
+        if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
+            raise ValueError(
+                f"{self!r}: expected an input of shape (N, {self.num_features}) or "
+                f"(N, {self.num_features}, L), got {shape_str(input.shape)}"
+            )
+        use_batch_stats = self.training or not self.track_running_stats
+        if use_batch_stats and input.data.size // self.num_features <= 1:
+            # Checked here too, so that nothing (not even the counter) changes first.
+            raise ValueError(
+                f"{self!r}: expected more than 1 value per channel when training, "
+                f"got input of shape {shape_str(input.shape)}"
+            )
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.training and self.track_running_stats:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # a cumulative moving average
+                factor = 1.0 / self.num_batches_tracked.item()
+        # The running buffers are None when not tracked; given, they are updated
+        # when the batch's statistics are used and read when they are not.
+        return F.batch_norm(
+            input,
+            self.running_mean,
+            self.running_var,
+            self.weight,
+            self.bias,
+            training=use_batch_stats,
+            momentum=factor,
+            eps=self.eps,
+        )
+
+    def extra_repr(self) -> str:
+        return (
+            f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
+            f"affine={self.affine}, track_running_stats={self.track_running_stats}"
+        )

@@ -1,0 +1,46 @@
+"""``mytorch.nn.functional``: the layers and losses as plain functions.
+
+Each layer of ``mytorch.nn`` is a thin ``Module`` around one of these, which
+hold the maths: ``nn.Linear(3, 2)(x)`` is ``F.linear(x, weight, bias)``. They
+are built from Tensor operations, so autograd differentiates them without a
+backward of their own.
+
+Examples
+--------
+>>> import mytorch
+>>> import mytorch.nn.functional as F
+>>> F.relu(mytorch.tensor([-1.0, 2.0]))
+tensor([0., 2.])
+"""
+
+from mytorch.nn.functional.activation import (
+    leaky_relu,
+    log_softmax,
+    relu,
+    sigmoid,
+    softmax,
+    tanh,
+)
+from mytorch.nn.functional.layers import batch_norm, dropout, linear
+from mytorch.nn.functional.loss import (
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    mse_loss,
+    nll_loss,
+)
+
+__all__ = [
+    "batch_norm",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "dropout",
+    "leaky_relu",
+    "linear",
+    "log_softmax",
+    "mse_loss",
+    "nll_loss",
+    "relu",
+    "sigmoid",
+    "softmax",
+    "tanh",
+]

@@ -1,0 +1,187 @@
+"""The maths of the layers with state: linear, dropout, batch_norm.
+
+All three are compositions of Tensor operations, so autograd gives their
+gradients. What is not differentiated (the dropout mask, BatchNorm's running
+statistics) is computed on plain numpy arrays, outside the graph.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mytorch.core.random import default_generator
+from mytorch.core.tensor import Tensor, shape_str
+
+__all__ = ["batch_norm", "dropout", "linear"]
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """The affine map ``input @ weight.T + bias`` over the last dimension.
+
+    Parameters
+    ----------
+    input : Tensor of shape (*, in_features)
+    weight : Tensor of shape (out_features, in_features)
+    bias : Tensor of shape (out_features,), optional
+
+    Returns
+    -------
+    Tensor of shape (*, out_features)
+
+    Raises
+    ------
+    ValueError
+        If the weight is not 2-D or the input's last dimension is not ``in_features``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> import mytorch.nn.functional as F
+    >>> x = mytorch.tensor([[1.0, 2.0]])
+    >>> F.linear(x, mytorch.tensor([[1.0, 1.0], [0.0, 1.0]]), mytorch.tensor([0.5, 0.0]))
+    tensor([[3.5, 2. ]])
+    """
+    if weight.ndim != 2:
+        raise ValueError(
+            f"linear: weight must have shape (out_features, in_features), "
+            f"got {shape_str(weight.shape)}"
+        )
+    if input.ndim == 0 or input.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: input of shape {shape_str(input.shape)} does not fit a weight of shape "
+            f"{shape_str(weight.shape)}: the input's last dimension must be {weight.shape[1]}"
+        )
+    out = input @ weight.T
+    return out if bias is None else out + bias
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Inverted dropout: zero each element with probability ``p``, scale the rest by ``1/(1-p)``.
+
+    The scaling keeps every element's expected value unchanged, so nothing
+    needs rescaling at evaluation time, when dropout is the identity. The mask
+    is drawn from the framework's generator (``mytorch.manual_seed``).
+
+    Parameters
+    ----------
+    input : Tensor
+    p : float, default 0.5
+        The probability of zeroing an element, in [0, 1].
+    training : bool, default True
+        If False, return ``input`` unchanged.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> import mytorch.nn.functional as F
+    >>> _ = mytorch.manual_seed(0)
+    >>> y = F.dropout(mytorch.ones(1000), p=0.2)
+    >>> sorted(set(y.tolist()))
+    [0.0, 1.25]
+    >>> F.dropout(mytorch.ones(3), p=0.2, training=False)
+    tensor([1., 1., 1.])
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
+    if not training or p == 0.0:
+        return input
+    keep = default_generator().random(input.shape) >= p  # true with probability 1 - p
+    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
+    return input * Tensor((keep * scale).astype(input.dtype))
+
+
+def batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalisation (Ioffe & Szegedy, 2015) of an (N, C) or (N, C, L) input.
+
+    Each channel ``c`` is normalised over the batch (and length) axes, then
+    scaled and shifted::
+
+        x_hat = (x - mu) / sqrt(s2 + eps),    y = weight * x_hat + bias
+
+    In training, ``mu`` and the biased ``s2 = mean((x - mu)**2)`` are the batch's
+    own, and the running statistics (if given) are updated in place, outside
+    the graph, with the unbiased variance (``n`` values per channel)::
+
+        running_mean = (1 - momentum) * running_mean + momentum * mu
+        running_var = (1 - momentum) * running_var + momentum * s2 * n / (n - 1)
+
+    In evaluation, ``mu`` and ``s2`` are the running statistics.
+
+    Raises
+    ------
+    ValueError
+        For an input that is not 2-D or 3-D, statistics or weights that are not
+        of size C, a training batch with one value per channel, or evaluation
+        without running statistics.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> import mytorch.nn.functional as F
+    >>> x = mytorch.tensor([[1.0], [3.0]])
+    >>> mean, var = mytorch.zeros(1), mytorch.ones(1)
+    >>> F.batch_norm(x, mean, var, training=True, eps=0.0)
+    tensor([[-1.],
+            [ 1.]])
+    >>> mean, var
+    (tensor([0.2]), tensor([1.1]))
+    """
+    _check_channels(input, running_mean, running_var, weight, bias)
+    channels = input.shape[1]
+    axes = (0, *range(2, input.ndim))  # every axis but the channels'
+    shape = (1, channels) + (1,) * (input.ndim - 2)  # per-channel values, broadcastable
+    if training:
+        count = input.data.size // channels
+        if count <= 1:
+            raise ValueError(
+                f"batch_norm: expected more than 1 value per channel when training, "
+                f"got input of shape {shape_str(input.shape)}"
+            )
+        mean = input.mean(dim=axes, keepdim=True)
+        centred = input - mean
+        var = (centred * centred).mean(dim=axes, keepdim=True)
+        if running_mean is not None:
+            _update(running_mean, mean.data.reshape(channels), momentum)
+        if running_var is not None:
+            _update(running_var, var.data.reshape(channels) * (count / (count - 1)), momentum)
+        normalised = centred / (var + eps).sqrt()
+    else:
+        if running_mean is None or running_var is None:
+            raise ValueError("batch_norm: evaluation (training=False) needs running statistics")
+        normalised = (input - running_mean.reshape(shape)) / (
+            running_var.reshape(shape) + eps
+        ).sqrt()
+    if weight is not None:
+        normalised = normalised * weight.reshape(shape)
+    if bias is not None:
+        normalised = normalised + bias.reshape(shape)
+    return normalised
+
+
+def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:
+    """Move a running statistic toward the batch's value, in place (numpy: no graph)."""
+    running.copy_(momentum * batch + (1.0 - momentum) * running.data)
+
+
+def _check_channels(input: Tensor, *per_channel: Tensor | None) -> None:
+    if input.ndim not in (2, 3):
+        raise ValueError(
+            f"batch_norm: expected an input of shape (N, C) or (N, C, L), "
+            f"got {shape_str(input.shape)}"
+        )
+    channels = input.shape[1]
+    for tensor in per_channel:
+        if tensor is not None and tensor.shape != (channels,):
+            raise ValueError(
+                f"batch_norm: input of shape {shape_str(input.shape)} has {channels} channels, "
+                f"but a statistic or affine parameter has shape {shape_str(tensor.shape)}"
+            )

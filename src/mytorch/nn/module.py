@@ -1,0 +1,532 @@
+"""``Module``: the base class of every layer and model.
+
+A module keeps three ordered registries, filled by plain attribute assignment:
+
+* ``_parameters``: the ``Parameter``s it learns (``self.weight = Parameter(...)``);
+* ``_buffers``: tensors it keeps but does not learn, such as BatchNorm's running
+  statistics (``self.register_buffer("running_mean", ...)``);
+* ``_modules``: its sub-modules (``self.fc = Linear(...)``).
+
+Everything else a module does, from ``parameters()`` to ``state_dict()``, walks
+these registries down the tree, in the order the attributes were first set.
+Saving and loading the state is in ``mytorch.nn.state``.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import numpy as np
+
+from mytorch.core import dtypes
+from mytorch.core.tensor import Tensor
+from mytorch.nn import state
+from mytorch.nn.parameter import Parameter
+
+__all__ = ["Module"]
+
+_REGISTRIES = ("_parameters", "_buffers", "_modules")
+
+
+class Module:
+    """Base class of layers and models: subclass it, set parts as attributes, write ``forward``.
+
+    Parameters and sub-modules assigned as attributes are registered, so that
+    ``parameters()`` finds them for the optimiser and ``state_dict()`` saves them.
+    Calling the module (``model(x)``) runs ``forward``.
+
+    Attributes
+    ----------
+    training : bool
+        True in training mode (the default), False in evaluation mode; layers
+        such as ``Dropout`` and ``BatchNorm1d`` behave differently in each.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch import nn
+    >>> class TwoLayer(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = nn.Linear(4, 8)
+    ...         self.out = nn.Linear(8, 2)
+    ...     def forward(self, x):
+    ...         return self.out(self.hidden(x).relu())
+    >>> model = TwoLayer()
+    >>> [name for name, _ in model.named_parameters()]
+    ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
+    >>> model(mytorch.zeros(3, 4)).shape
+    (3, 2)
+    >>> model
+    TwoLayer(
+      (hidden): Linear(in_features=4, out_features=8, bias=True)
+      (out): Linear(in_features=8, out_features=2, bias=True)
+    )
+    """
+
+    training: bool
+
+    def __init__(self) -> None:
+        # object.__setattr__ bypasses our __setattr__, which needs these to exist.
+        object.__setattr__(self, "training", True)
+        object.__setattr__(self, "_parameters", OrderedDict())
+        object.__setattr__(self, "_buffers", OrderedDict())
+        object.__setattr__(self, "_non_persistent_buffers", set())
+        object.__setattr__(self, "_modules", OrderedDict())
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """Compute the module's output; every subclass must define it."""
+        raise NotImplementedError(
+            f"{type(self).__name__}: forward() is not implemented; "
+            "a subclass of Module must define it"
+        )
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    # ---------------------------------------------------------- registration
+    def register_parameter(self, name: str, param: Parameter | None) -> None:
+        """Register ``param`` (or None, a declared but absent parameter) as ``name``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> m = nn.Module()
+        >>> m.register_parameter("scale", nn.Parameter(mytorch.ones(1)))
+        >>> [name for name, _ in m.named_parameters()]
+        ['scale']
+        """
+        if param is not None and not isinstance(param, Parameter):
+            raise TypeError(
+                f"{type(self).__name__}.register_parameter: cannot register a "
+                f"{type(param).__name__} as parameter {name!r} (Parameter or None expected)"
+            )
+        self._register("register_parameter", name, "_parameters", param)
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Register a tensor that is part of the module's state but is not learned.
+
+        Buffers are saved by ``state_dict()`` (unless ``persistent=False``) and
+        converted by ``to()``, but never handed to an optimiser.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> m = nn.Module()
+        >>> m.register_buffer("count", mytorch.zeros(1))
+        >>> list(m.state_dict())
+        ['count']
+        """
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"{type(self).__name__}.register_buffer: cannot register a "
+                f"{type(tensor).__name__} as buffer {name!r} (Tensor or None expected)"
+            )
+        if isinstance(tensor, Parameter):
+            raise TypeError(
+                f"{type(self).__name__}.register_buffer: {name!r} is a Parameter; "
+                "use register_parameter (or plain assignment) for parameters"
+            )
+        self._register("register_buffer", name, "_buffers", tensor)
+        if not persistent:
+            self._non_persistent_buffers.add(name)
+
+    def add_module(self, name: str, module: Module | None) -> None:
+        """Register ``module`` as the sub-module ``name`` (as ``setattr`` does).
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> m = nn.Module()
+        >>> m.add_module("act", nn.ReLU())
+        >>> m.act
+        ReLU()
+        """
+        if module is not None and not isinstance(module, Module):
+            raise TypeError(
+                f"{type(self).__name__}.add_module: {type(module).__name__} is not a Module"
+            )
+        self._register("add_module", name, "_modules", module)
+
+    def _register(self, op: str, name: str, registry: str, value: Any) -> None:
+        if "_parameters" not in self.__dict__:
+            raise AttributeError(
+                f"{type(self).__name__}: cannot set {name!r} before Module.__init__() has run; "
+                "call super().__init__() first in your __init__"
+            )
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(
+                f"{type(self).__name__}.{op}: a name must be a non-empty string "
+                f"without '.', got {name!r}"
+            )
+        if hasattr(type(self), name) or name == "training":
+            # Class attributes win attribute lookup, so the entry could never be read back.
+            raise KeyError(
+                f"{type(self).__name__}.{op}: {name!r} is already an attribute of "
+                f"{type(self).__name__}; choose another name"
+            )
+        self.__dict__.pop(name, None)
+        for other in _REGISTRIES:
+            self.__dict__[other].pop(name, None)
+        self._non_persistent_buffers.discard(name)
+        self.__dict__[registry][name] = value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, Parameter):
+            self._register("__setattr__", name, "_parameters", value)
+        elif isinstance(value, Module):
+            self._register("__setattr__", name, "_modules", value)
+        else:
+            held_in = [r for r in _REGISTRIES if name in self.__dict__.get(r, ())]
+            if not held_in:
+                object.__setattr__(self, name, value)
+                return
+            # A registered name keeps its kind: a parameter can become None, not a Tensor.
+            kind, expected = _KINDS[held_in[0]]
+            if value is not None and not isinstance(value, expected):
+                raise TypeError(
+                    f"{type(self).__name__}: cannot assign a {type(value).__name__} to "
+                    f"{kind} {name!r} ({expected.__name__} or None expected)"
+                )
+            self.__dict__[held_in[0]][name] = value
+
+    def __getattr__(self, name: str) -> Any:
+        # Called only when ordinary lookup fails: look in the registries.
+        registries = self.__dict__
+        for registry in _REGISTRIES:
+            if registry in registries and name in registries[registry]:
+                return registries[registry][name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        for registry in _REGISTRIES:
+            if name in self.__dict__[registry]:
+                del self.__dict__[registry][name]
+                self._non_persistent_buffers.discard(name)
+                return
+        object.__delattr__(self, name)
+
+    # -------------------------------------------------------------- traversal
+    def named_modules(
+        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """Yield ``(name, module)`` for this module and every module below it, depth first.
+
+        A module reachable by two paths is yielded once, unless ``remove_duplicate`` is False.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> [name for name, _ in nn.Sequential(nn.Linear(2, 2), nn.ReLU()).named_modules()]
+        ['', '0', '1']
+        """
+        memo = set() if memo is None else memo
+        if remove_duplicate:
+            if id(self) in memo:
+                return
+            memo.add(id(self))
+        yield prefix, self
+        for name, module in self._modules.items():
+            if module is not None:
+                yield from module.named_modules(memo, _join(prefix, name), remove_duplicate)
+
+    def modules(self) -> Iterator[Module]:
+        """Yield this module and every module below it.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> len(list(nn.Sequential(nn.Linear(2, 2), nn.ReLU()).modules()))
+        3
+        """
+        for _, module in self.named_modules():
+            yield module
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """Yield ``(name, module)`` for each direct sub-module.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> [name for name, _ in nn.Sequential(nn.Linear(2, 2), nn.ReLU()).named_children()]
+        ['0', '1']
+        """
+        seen: set[int] = set()
+        for name, module in self._modules.items():
+            if module is not None and id(module) not in seen:
+                seen.add(id(module))
+                yield name, module
+
+    def children(self) -> Iterator[Module]:
+        """Yield each direct sub-module.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> list(nn.Sequential(nn.ReLU(), nn.Tanh()).children())
+        [ReLU(), Tanh()]
+        """
+        for _, module in self.named_children():
+            yield module
+
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """Yield ``(dotted name, parameter)`` pairs; a shared parameter comes once.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> [(name, p.shape) for name, p in nn.Linear(3, 2).named_parameters()]
+        [('weight', (2, 3)), ('bias', (2,))]
+        """
+        yield from self._named_members("_parameters", prefix, recurse)
+
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
+        """Yield every parameter (to hand to an optimiser).
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> sum(p.numel() for p in nn.Linear(3, 2).parameters())
+        8
+        """
+        for _, param in self.named_parameters(recurse=recurse):
+            yield param
+
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """Yield ``(dotted name, buffer)`` pairs.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> [name for name, _ in nn.BatchNorm1d(3).named_buffers()]
+        ['running_mean', 'running_var', 'num_batches_tracked']
+        """
+        yield from self._named_members("_buffers", prefix, recurse)
+
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
+        """Yield every buffer.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> len(list(nn.BatchNorm1d(3).buffers()))
+        3
+        """
+        for _, buffer in self.named_buffers(recurse=recurse):
+            yield buffer
+
+    def _named_members(self, registry: str, prefix: str, recurse: bool) -> Iterator[Any]:
+        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
+        seen: set[int] = set()
+        for module_prefix, module in modules:
+            for name, value in module.__dict__[registry].items():
+                if value is not None and id(value) not in seen:
+                    seen.add(id(value))
+                    yield _join(module_prefix, name), value
+
+    # ------------------------------------------------------------------ modes
+    def train(self, mode: bool = True) -> Module:
+        """Put this module and all below it in training mode (or evaluation mode if False).
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+        >>> model.train().training, model[1].training
+        (True, True)
+        """
+        if not isinstance(mode, bool):
+            raise ValueError(f"{type(self).__name__}.train: mode must be a bool, got {mode!r}")
+        for module in self.modules():
+            object.__setattr__(module, "training", mode)
+        return self
+
+    def eval(self) -> Module:
+        """Put this module and all below it in evaluation mode; same as ``train(False)``.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> model = nn.Sequential(nn.Linear(2, 2), nn.Dropout())
+        >>> model.eval()[1].training
+        False
+        """
+        return self.train(False)
+
+    # ---------------------------------------------------------------- helpers
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear the gradient of every parameter: to None (default), or to zeros in place.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> layer = nn.Linear(2, 1)
+        >>> layer(mytorch.ones(1, 2)).sum().backward()
+        >>> layer.zero_grad()
+        >>> layer.weight.grad is None
+        True
+        """
+        for param in self.parameters():
+            if set_to_none:
+                param.grad = None
+            elif param.grad is not None:
+                if param.grad.requires_grad:
+                    # A gradient made with create_graph=True is in a graph: cut it out first.
+                    param.grad = param.grad.detach()
+                param.grad.zero_()
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn`` on every sub-module (children first) and then on this module.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> names = []
+        >>> _ = nn.Sequential(nn.ReLU(), nn.Tanh()).apply(lambda m: names.append(type(m).__name__))
+        >>> names
+        ['ReLU', 'Tanh', 'Sequential']
+        """
+        for module in self.children():
+            module.apply(fn)
+        fn(self)
+        return self
+
+    def to(self, dtype: Any) -> Module:
+        """Convert every floating-point parameter and buffer to ``dtype``, in place.
+
+        The Parameter objects stay the same (so an optimiser made earlier still
+        holds them); only their arrays are converted. Integer buffers (such as
+        ``num_batches_tracked``) are left as they are.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> nn.Linear(2, 1).to(mytorch.float64).weight.dtype
+        dtype('float64')
+        """
+        resolved = dtypes.resolve_dtype(dtype)
+        if resolved is None or resolved.kind != "f":
+            raise TypeError(f"{type(self).__name__}.to: expected a floating dtype, got {dtype!r}")
+        for tensor in [*self.parameters(), *self.buffers()]:
+            if tensor.dtype.kind == "f" and tensor.dtype != resolved:
+                tensor.data = tensor.data.astype(resolved)
+                # A graph that saved this tensor must notice the change.
+                tensor._bump_version()
+                if tensor.grad is not None:
+                    tensor.grad = Tensor(tensor.grad.data.astype(resolved))
+        return self
+
+    def double(self) -> Module:
+        """Convert floating-point parameters and buffers to float64 (see ``to``).
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> nn.Linear(2, 1).double().bias.dtype
+        dtype('float64')
+        """
+        return self.to(np.float64)
+
+    def float(self) -> Module:
+        """Convert floating-point parameters and buffers to float32 (see ``to``).
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> nn.Linear(2, 1).double().float().bias.dtype
+        dtype('float32')
+        """
+        return self.to(np.float32)
+
+    # ------------------------------------------------------------------ state
+    def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
+        """Return the parameters and persistent buffers by dotted name, detached.
+
+        The tensors share memory with the module's (as in PyTorch): copy them
+        (``{k: v.clone() ...}``) to keep a snapshot while training goes on.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> list(nn.Sequential(nn.Linear(2, 3), nn.ReLU()).state_dict())
+        ['0.weight', '0.bias']
+        """
+        return state.collect(self, prefix, keep_vars)
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> state.IncompatibleKeys:
+        """Copy values from ``state_dict`` into the parameters and buffers, in place.
+
+        Every key and shape is checked first. If anything is wrong (with
+        ``strict=True``: a missing or unexpected key; always: a shape that
+        differs or a value that is not numeric), one error lists every problem and
+        nothing is changed.
+
+        Returns
+        -------
+        IncompatibleKeys
+            ``(missing_keys, unexpected_keys)``, both empty in strict mode.
+
+        Raises
+        ------
+        RuntimeError
+            Listing all missing, unexpected and mis-shaped entries.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> source, target = nn.Linear(2, 1), nn.Linear(2, 1)
+        >>> target.load_state_dict(source.state_dict())
+        <All keys matched successfully>
+        >>> bool((target.weight == source.weight).all())
+        True
+        """
+        return state.load(self, state_dict, strict)
+
+    # ------------------------------------------------------------------- repr
+    def extra_repr(self) -> str:
+        """Return the settings shown by ``repr`` (e.g. ``in_features=2``); layers override it."""
+        return ""
+
+    def __repr__(self) -> str:
+        # PyTorch's layout: settings on one line, or one line per setting and child.
+        extra_lines = self.extra_repr().split("\n") if self.extra_repr() else []
+        child_lines = [
+            f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()
+        ]
+        lines = extra_lines + child_lines
+        body = ""
+        if len(extra_lines) == 1 and not child_lines:
+            body = extra_lines[0]
+        elif lines:
+            body = "\n  " + "\n  ".join(lines) + "\n"
+        return f"{type(self).__name__}({body})"
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _indent(text: str, spaces: int) -> str:
+    """Indent every line but the first (a child's repr continues its ``(name):`` line)."""
+    first, *rest = text.split("\n")
+    return "\n".join([first, *(" " * spaces + line for line in rest)])
+
+
+# What each registry holds, for the errors of ``Module.__setattr__``.
+_KINDS = {
+    "_parameters": ("parameter", Parameter),
+    "_buffers": ("buffer", Tensor),
+    "_modules": ("child module", Module),
+}

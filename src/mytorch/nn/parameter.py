@@ -1,0 +1,69 @@
+"""``Parameter``: a tensor that a ``Module`` learns.
+
+A parameter is an ordinary leaf tensor that requires grad, marked with
+``is_parameter=True``. The mark is what lets ``Module`` tell, when a tensor is
+assigned as an attribute (``self.weight = Parameter(...)``), that it must be
+registered and handed to optimisers, while other tensors are just attributes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mytorch.core.tensor import Tensor
+
+__all__ = ["Parameter"]
+
+
+class Parameter(Tensor):
+    """A leaf tensor that requires grad and is registered by the ``Module`` it is set on.
+
+    Parameters
+    ----------
+    data : array_like or Tensor
+        The initial values. A Tensor's array is shared, not copied (as in
+        PyTorch); Python numbers and lists become the default dtype. Must be of a
+        floating-point dtype.
+    requires_grad : bool, default True
+        Must be True: a parameter always requires grad. Keep state that is not
+        learned (running statistics, counters) in a buffer instead
+        (``Module.register_buffer``).
+
+    Raises
+    ------
+    ValueError
+        If ``requires_grad`` is False.
+    TypeError
+        If ``data`` is not of a floating-point dtype.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch.nn import Parameter
+    >>> w = Parameter(mytorch.zeros(2))
+    >>> w.requires_grad, w.is_leaf, w.is_parameter
+    (True, True, True)
+    >>> w
+    Parameter containing:
+    tensor([0., 0.], requires_grad=True)
+    """
+
+    # Tensor keeps its fields in slots; an empty ``__slots__`` stops the
+    # subclass adding a per-instance ``__dict__``.
+    __slots__ = ()
+
+    def __init__(self, data: Any, requires_grad: bool = True) -> None:
+        if not requires_grad:
+            raise ValueError(
+                "Parameter: a parameter always requires grad; to keep a tensor that is "
+                "not learned in a Module, use module.register_buffer(name, tensor)"
+            )
+        array = data.data if isinstance(data, Tensor) else data
+        if getattr(array, "dtype", None) is not None and array.dtype.kind not in "fc":
+            raise TypeError(
+                f"Parameter: parameters must be floating point, got dtype {array.dtype}"
+            )
+        super().__init__(array, requires_grad=True, is_parameter=True)
+
+    def __repr__(self) -> str:
+        return "Parameter containing:\n" + super().__repr__()
