@@ -86,6 +86,7 @@ from mytorch.ops import (
     zeros,
     zeros_like,
 )
+from mytorch.serialization import load, save
 
 __version__ = "0.1.0.dev0"
 
@@ -132,6 +133,7 @@ __all__ = [
     "int32",
     "int64",
     "is_grad_enabled",
+    "load",
     "log",
     "log_softmax",
     "logsumexp",
@@ -154,6 +156,7 @@ __all__ = [
     "randn",
     "relu",
     "reshape",
+    "save",
     "seed",
     "set_default_dtype",
     "set_grad_enabled",

@@ -1,0 +1,148 @@
+"""Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from mytorch.core.grad_mode import no_grad
+from mytorch.core.tensor import Tensor
+from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent (optionally with momentum), as ``torch.optim.SGD``.
+
+    Parameters
+    ----------
+    params : iterable of Tensor or of dict
+        The tensors to optimise, or parameter groups (see ``Optimizer``).
+    lr : float
+        The learning rate :math:`\gamma`.
+    momentum : float, default 0
+        The momentum factor :math:`\mu`.
+    dampening : float, default 0
+        The dampening :math:`\tau` of the momentum.
+    weight_decay : float, default 0
+        The L2 penalty :math:`\lambda`.
+    nesterov : bool, default False
+        Use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
+
+    Raises
+    ------
+    ValueError
+        If ``lr``, ``momentum`` or ``weight_decay`` is negative, or ``nesterov``
+        is asked for without momentum or with dampening.
+
+    Notes
+    -----
+    At step :math:`t`, for each parameter :math:`\theta` whose gradient is
+    :math:`g_t = \nabla_\theta f(\theta_{t-1})`:
+
+    .. math::
+
+        g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
+        b_t &= \begin{cases} g_t & t = 1 \\
+                             \mu b_{t-1} + (1 - \tau) g_t & t > 1 \end{cases} \\
+        g_t &\leftarrow \begin{cases} g_t + \mu b_t & \text{Nesterov} \\
+                                      b_t & \text{otherwise} \end{cases} \\
+        \theta_t &= \theta_{t-1} - \gamma g_t
+
+    The weight-decay line is skipped when :math:`\lambda = 0`, and the momentum
+    lines when :math:`\mu = 0`. This is PyTorch's momentum *buffer* :math:`b`. For a
+    constant learning rate and no dampening it gives exactly the parameters of
+    the textbook velocity form :math:`v_t = \mu v_{t-1} - \gamma g_t`,
+    :math:`\theta_t = \theta_{t-1} + v_t` (with :math:`v_0 = 0`), since
+    :math:`v_t = -\gamma b_t`. The buffer is kept in ``state[p]["momentum_buffer"]``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> w = mytorch.tensor([1.0, -2.0], requires_grad=True)
+    >>> opt = mytorch.optim.SGD([w], lr=0.1, momentum=0.9)
+    >>> for _ in range(2):
+    ...     opt.zero_grad()
+    ...     (w * w).sum().backward()
+    ...     opt.step()
+    >>> w
+    tensor([ 0.46, -0.92], requires_grad=True)
+    """
+
+    def __init__(
+        self,
+        params: ParamsT,
+        lr: float,
+        momentum: float = 0.0,
+        dampening: float = 0.0,
+        weight_decay: float = 0.0,
+        nesterov: bool = False,
+    ) -> None:
+        defaults = {
+            "lr": lr,
+            "momentum": momentum,
+            "dampening": dampening,
+            "weight_decay": weight_decay,
+            "nesterov": nesterov,
+        }
+        super().__init__(params, defaults)
+
+    def _check_group(self, group: dict[str, Any]) -> None:
+        check_number("SGD", "learning rate", group["lr"], 0.0)
+        check_number("SGD", "momentum", group["momentum"], 0.0)
+        check_number("SGD", "dampening", group["dampening"], 0.0)
+        check_number("SGD", "weight_decay", group["weight_decay"], 0.0)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError(
+                f"SGD: Nesterov momentum needs momentum > 0 and dampening == 0, got "
+                f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
+            )
+
+    @no_grad()
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """Take one step on every parameter that has a gradient.
+
+        Parameters
+        ----------
+        closure : callable, optional
+            Re-evaluates the model and returns the loss (see ``Optimizer.step``).
+
+        Returns
+        -------
+        The closure's loss, or None.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> w = mytorch.tensor([2.0], requires_grad=True)
+        >>> opt = mytorch.optim.SGD([w], lr=0.25)
+        >>> (w * w).sum().backward()
+        >>> opt.step()
+        >>> w
+        tensor([1.], requires_grad=True)
+        """
+        loss = self._evaluate(closure)
+        for group in self.param_groups:
+            lr, momentum = group["lr"], group["momentum"]
+            weight_decay, dampening = group["weight_decay"], group["dampening"]
+            for param in group["params"]:
+                if param.grad is None:
+                    continue
+                grad = param.grad.data
+                if weight_decay != 0:
+                    grad = grad + weight_decay * param.data
+                if momentum != 0:
+                    state = self.state.setdefault(param, {})
+                    if "momentum_buffer" in state:
+                        buffer = state["momentum_buffer"].data
+                        buffer *= momentum
+                        buffer += (1 - dampening) * grad
+                    else:
+                        # The first buffer is the gradient itself, undamped.
+                        buffer = grad.copy()
+                        state["momentum_buffer"] = Tensor._wrap(buffer)
+                    grad = grad + momentum * buffer if group["nesterov"] else buffer
+                param.data -= lr * grad
+                param._bump_version()
+        return loss

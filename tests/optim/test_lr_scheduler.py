@@ -1,0 +1,167 @@
+"""Learning-rate schedulers: PyTorch's lr sequences, their state dicts, bad input."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import mytorch
+from mytorch.optim import SGD
+from mytorch.optim.lr_scheduler import CosineAnnealingLR, LRScheduler, StepLR
+
+SCHEDULES = {
+    "step_3": ("StepLR", {"step_size": 3, "gamma": 0.5}),
+    "step_default_gamma": ("StepLR", {"step_size": 4}),
+    "cosine_7": ("CosineAnnealingLR", {"T_max": 7, "eta_min": 0.01}),
+    "cosine_5_to_zero": ("CosineAnnealingLR", {"T_max": 5}),
+}
+OURS = {"StepLR": StepLR, "CosineAnnealingLR": CosineAnnealingLR}
+
+
+def _groups(params, lrs=(0.1, 0.03)):
+    return [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), SCHEDULES.values(), ids=SCHEDULES.keys())
+def test_lr_sequence_matches_torch_over_20_epochs(name, kwargs, torch):
+    ours_opt = SGD(_groups([mytorch.zeros(1, requires_grad=True) for _ in range(2)]), lr=1.0)
+    theirs_opt = torch.optim.SGD(_groups([torch.zeros(1, requires_grad=True) for _ in range(2)]))
+    ours = OURS[name](ours_opt, **kwargs)
+    theirs = getattr(torch.optim.lr_scheduler, name)(theirs_opt, **kwargs)
+    sequence = []
+    for epoch in range(21):
+        np.testing.assert_allclose(
+            ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-14, atol=0, err_msg=f"epoch {epoch}"
+        )
+        assert [g["lr"] for g in ours_opt.param_groups] == ours.get_last_lr()
+        sequence.append(ours.get_last_lr()[0])
+        ours_opt.step()
+        theirs_opt.step()  # before the scheduler, or torch warns
+        ours.step()
+        theirs.step()
+    assert len(set(sequence)) > 3  # the schedule did change the rate
+
+
+def test_cosine_follows_its_closed_form():
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.5)
+    scheduler = CosineAnnealingLR(opt, T_max=6, eta_min=0.1)
+    for epoch in range(1, 20):
+        scheduler.step()
+        expected = 0.1 + 0.5 * (0.5 - 0.1) * (1 + math.cos(math.pi * epoch / 6))
+        assert scheduler.get_last_lr()[0] == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_step_lr_follows_its_closed_form():
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=2.0)
+    scheduler = StepLR(opt, step_size=3, gamma=0.5)
+    rates = []
+    for _ in range(9):
+        rates.append(scheduler.get_last_lr()[0])
+        scheduler.step()
+    assert rates == [2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 0.5, 0.5, 0.5]
+
+
+def test_sgd_under_a_schedule_matches_torch(mlp, torch):
+    # The scheduler changes group["lr"], and the optimiser must read it at each step.
+    params, theirs_params = mlp.params(), mlp.torch_params(torch)
+    opt = SGD(params, lr=0.2, momentum=0.9)
+    theirs_opt = torch.optim.SGD(theirs_params, lr=0.2, momentum=0.9)
+    scheduler = CosineAnnealingLR(opt, T_max=4)
+    theirs_scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(theirs_opt, T_max=4)
+    for _ in range(10):
+        opt.zero_grad()
+        mlp.loss(params).backward()
+        opt.step()
+        scheduler.step()
+        theirs_opt.zero_grad()
+        mlp.torch_loss(torch, theirs_params).backward()
+        theirs_opt.step()
+        theirs_scheduler.step()
+    for mine, reference in zip(params, theirs_params):
+        np.testing.assert_allclose(mine.data, reference.detach().numpy(), rtol=0, atol=1e-10)
+
+
+def test_creation_records_the_initial_lr():
+    opt = SGD(_groups([mytorch.zeros(1, requires_grad=True) for _ in range(2)]), lr=1.0)
+    scheduler = StepLR(opt, step_size=2)
+    assert scheduler.base_lrs == [0.1, 0.03]
+    assert [g["initial_lr"] for g in opt.param_groups] == [0.1, 0.03]
+    assert scheduler.last_epoch == 0
+
+
+def test_get_last_lr_returns_a_copy():
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
+    scheduler = StepLR(opt, step_size=2)
+    scheduler.get_last_lr().append(5.0)
+    assert scheduler.get_last_lr() == [0.1]
+
+
+@pytest.mark.parametrize("cls", [StepLR, CosineAnnealingLR])
+def test_state_dict_round_trip_resumes_the_schedule(cls):
+    kwargs = {"step_size": 2} if cls is StepLR else {"T_max": 4}
+
+    def make():
+        opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
+        return opt, cls(opt, **kwargs)
+
+    opt, scheduler = make()
+    straight = []
+    for _ in range(10):
+        scheduler.step()
+        straight.append(scheduler.get_last_lr())
+    opt, scheduler = make()
+    for _ in range(4):
+        scheduler.step()
+    saved_opt, saved = opt.state_dict(), scheduler.state_dict()
+    opt, scheduler = make()
+    opt.load_state_dict(saved_opt)
+    scheduler.load_state_dict(saved)
+    assert "optimizer" not in saved
+    resumed = []
+    for _ in range(6):
+        scheduler.step()
+        resumed.append(scheduler.get_last_lr())
+    assert resumed == straight[4:]
+
+
+def test_a_state_dict_of_another_scheduler_is_refused():
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
+    state = StepLR(opt, step_size=2).state_dict()
+    scheduler = CosineAnnealingLR(opt, T_max=3)
+    with pytest.raises(ValueError, match=r"missing keys \['T_max', 'eta_min'\]"):
+        scheduler.load_state_dict(state)
+    assert scheduler.last_epoch == 0
+
+
+@pytest.mark.parametrize(
+    ("make", "error", "match"),
+    [
+        (lambda opt: StepLR(opt, step_size=0), ValueError, "StepLR: step_size must be a positive"),
+        (lambda opt: StepLR(opt, step_size=2.5), ValueError, "step_size must be a positive int"),
+        (lambda opt: StepLR(opt, 2, gamma=-1.0), ValueError, r"StepLR: invalid gamma -1\.0"),
+        (lambda opt: CosineAnnealingLR(opt, T_max=0), ValueError, "T_max must be a positive"),
+        (lambda opt: CosineAnnealingLR(opt, 5, eta_min=-1), ValueError, "invalid eta_min -1"),
+        (lambda opt: StepLR(None, step_size=1), TypeError, "StepLR: expected an Optimizer"),
+    ],
+)
+def test_bad_arguments_are_refused(make, error, match):
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(error, match=match):
+        make(opt)
+    assert "initial_lr" not in opt.param_groups[0]
+
+
+def test_a_group_added_after_the_scheduler_is_reported():
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
+    scheduler = StepLR(opt, step_size=1)
+    opt.add_param_group({"params": [mytorch.zeros(1, requires_grad=True)]})
+    with pytest.raises(RuntimeError, match="has 2 parameter groups, the scheduler was made for 1"):
+        scheduler.step()
+
+
+def test_the_base_class_needs_get_lr():
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(NotImplementedError):
+        LRScheduler(opt)
