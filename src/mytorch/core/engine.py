@@ -154,12 +154,19 @@ def _roots(op: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -> list[tup
 
 
 def _count_consumers(roots: list[Node]) -> dict[Node, int]:
-    """Count, for every node reachable from ``roots``, the nodes that consume it."""
+    """Count, for every node reachable from ``roots``, the nodes that consume it.
+
+    Raises if any of them cannot run (freed by an earlier backward, or a saved
+    tensor modified in place): raised here, before the walk, the error leaves
+    every ``.grad`` unchanged.
+    """
     consumers: dict[Node, int] = {}
     seen = set(roots)
     stack = list(seen)
     while stack:
         node = stack.pop()
+        if type(node) is BackwardFunction:
+            node.check_usable()
         for parent in node.next_functions:
             if parent is None:
                 continue

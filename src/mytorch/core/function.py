@@ -92,6 +92,11 @@ class BackwardFunction:
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
         """The tensors given to ``save_for_backward``, checked for in-place changes."""
+        self.check_usable()
+        return self._saved
+
+    def check_usable(self) -> None:
+        """Raise if backward cannot run: the graph was released or a saved tensor changed."""
         if self._released:
             raise self._released_error()
         for tensor, version in zip(self._saved, self._saved_versions):
@@ -102,7 +107,6 @@ class BackwardFunction:
                     f"(version {version} then, {tensor._version} now); "
                     "use an out-of-place operation or clone it before changing it"
                 )
-        return self._saved
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:

@@ -480,7 +480,10 @@ class Tensor:
     def _inplace(self, op: str, ufunc: np.ufunc, other: Any) -> Tensor:
         self._check_inplace(op)
         values = other.data if isinstance(other, Tensor) else other
-        result_shape = np.broadcast_shapes(self.shape, np.shape(values))
+        try:
+            result_shape = np.broadcast_shapes(self.shape, np.shape(values))
+        except ValueError:
+            result_shape = None  # the shapes do not broadcast at all
         if result_shape != self.shape:
             raise ValueError(
                 f"{op}: an operand of shape {np.shape(values)} cannot be applied in place "

@@ -29,10 +29,12 @@ class MatMul(Function):
         need_a, need_b = ctx.needs_input_grad
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
-        if a.ndim == 1:
-            grad = grad.unsqueeze(-2)
+        # Restore the axes numpy dropped: b's column first, so that a 1-D @ 1-D
+        # result (0-d) becomes (1,) and then the (1, 1) of a row times a column.
         if b.ndim == 1:
             grad = grad.unsqueeze(-1)
+        if a.ndim == 1:
+            grad = grad.unsqueeze(-2)
         grad_a = grad_b = None
         if need_a:
             grad_a = unbroadcast(grad @ b2.mT, a2.shape).reshape(a.shape)

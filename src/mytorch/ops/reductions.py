@@ -361,7 +361,7 @@ def logsumexp(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
     --------
     >>> import mytorch
     >>> mytorch.logsumexp(mytorch.tensor([1000.0, 1000.0]), dim=0)
-    tensor(1000.6931)
+    tensor(1000.6932)
     """
     axes, keepdim = reduction_axes("logsumexp", input.ndim, dim, keepdim, None, None)
     return LogSumExp.apply(input, axes, keepdim)

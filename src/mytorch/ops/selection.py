@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
-from mytorch.core.tensor import Tensor
+from mytorch.core.tensor import Tensor, as_array
 from mytorch.ops.arithmetic import _binary
 from mytorch.ops.broadcast import unbroadcast
 from mytorch.ops.operands import as_operand, is_operand
@@ -159,7 +159,8 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     """
     like = input if isinstance(input, Tensor) else other
     if not isinstance(like, Tensor):
-        like = Tensor._wrap(np.asarray(input, dtype=np.result_type(input, other)))
+        # No tensor operand: Python numbers take the default dtype, as everywhere.
+        like = Tensor._wrap(as_array(input))
     condition = as_operand(condition, like, "where")
     if condition.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {condition.dtype}")

@@ -21,7 +21,10 @@ class LogSoftmax(Function):
     def forward(ctx: BackwardFunction, x: Tensor, axis: int) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.axis = axis
-        return x.data - stable_logsumexp(x.data, axis, keepdim=True)
+        # Subtract the maximum first: that is exact, so float32 keeps its full
+        # precision even for inputs of +-1000 (x - logsumexp(x) would not).
+        shifted = x.data - np.max(x.data, axis=axis, keepdims=True)
+        return shifted - stable_logsumexp(shifted, axis, keepdim=True)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None]:
@@ -48,9 +51,10 @@ def log_softmax(input: Tensor, dim: int) -> Tensor:
     >>> mytorch.log_softmax(mytorch.tensor([[1000.0, 1000.0]]), dim=1)
     tensor([[-0.6931472, -0.6931472]])
     """
+    axis = _axis("log_softmax", input, dim)
     if input.ndim == 0:
         return input - input  # the log-softmax of a single value is 0
-    return LogSoftmax.apply(input, _axis("log_softmax", input, dim))
+    return LogSoftmax.apply(input, axis)
 
 
 def softmax(input: Tensor, dim: int) -> Tensor:
@@ -62,4 +66,5 @@ def softmax(input: Tensor, dim: int) -> Tensor:
     >>> mytorch.softmax(mytorch.tensor([[1000.0, 1000.0]]), dim=1)
     tensor([[0.5, 0.5]])
     """
+    _axis("softmax", input, dim)  # checked here too, so that errors name softmax
     return log_softmax(input, dim).exp()

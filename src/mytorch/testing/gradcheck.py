@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 
 from mytorch.core.engine import grad as autograd_grad
-from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
 
 __all__ = ["GradcheckError", "gradcheck"]
@@ -87,8 +86,8 @@ def gradcheck(
         ]
 
     def summary() -> float:
-        with no_grad():
-            return float(np.sum(fn(*args).data.astype(np.float64) * weights))
+        # Not under no_grad: fn may itself call mytorch.grad (to check second derivatives).
+        return float(np.sum(fn(*args).data.astype(np.float64) * weights))
 
     for position, index in enumerate(checked):
         data = args[index].data
@@ -127,6 +126,7 @@ def _compare(
         worst = np.unravel_index(int(np.argmax(excess)), excess.shape)
         raise GradcheckError(
             f"gradcheck: input {index}, element {tuple(int(i) for i in worst)}: "
-            f"analytical gradient {analytical[worst]!r} but numerical {numerical[worst]!r} "
+            f"analytical gradient {float(analytical[worst])!r} "
+            f"but numerical {float(numerical[worst])!r} "
             f"(atol={atol}, rtol={rtol})"
         )
