@@ -20,13 +20,13 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
     Parameters
     ----------
-    input : Tensor of shape (*, in_features)
+    input : Tensor of shape ``(*, in_features)``
     weight : Tensor of shape (out_features, in_features)
     bias : Tensor of shape (out_features,), optional
 
     Returns
     -------
-    Tensor of shape (*, out_features)
+    Tensor of shape ``(*, out_features)``
 
     Raises
     ------
