@@ -8,17 +8,21 @@ Examples
 (tensor(4.),)
 """
 
+from mytorch.core.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from mytorch.core.engine import backward, grad
 from mytorch.core.function import AccumulateGrad, BackwardFunction, Function
 from mytorch.core.grad_mode import enable_grad, no_grad, set_grad_enabled
 
 __all__ = [
     "AccumulateGrad",
+    "AnomalyError",
     "BackwardFunction",
     "Function",
     "backward",
+    "detect_anomaly",
     "enable_grad",
     "grad",
+    "is_anomaly_enabled",
     "no_grad",
     "set_grad_enabled",
 ]

@@ -258,3 +258,23 @@ def test_hessian_vector_product_of_an_mlp_matches_finite_differences() -> None:
     _, (minus1, minus2) = gradient(w1_data - eps * v1, w2_data - eps * v2)
     np.testing.assert_allclose(h1.data, (plus1.data - minus1.data) / (2 * eps), rtol=1e-6)
     np.testing.assert_allclose(h2.data, (plus2.data - minus2.data) / (2 * eps), rtol=1e-6)
+
+
+def test_grad_stops_at_a_non_leaf_input_and_leaves_the_rest_of_the_graph() -> None:
+    x = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    h = x * 2
+    h.sum().backward()  # releases the node that made h
+    (g,) = mytorch.grad((h * 3).sum(), h)  # needs nothing behind h
+    assert g.tolist() == [3.0, 3.0]
+    assert x.grad.tolist() == [2.0, 2.0]
+
+
+def test_grad_does_not_run_branches_that_lead_to_no_input() -> None:
+    x = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    w = mytorch.tensor([3.0, 4.0], requires_grad=True)
+    branch = w * 5
+    out = (x * x).sum() + branch.sum()
+    (gx,) = mytorch.grad(out, x, retain_graph=False)
+    assert gx.tolist() == [2.0, 4.0]
+    (gw,) = mytorch.grad(branch.sum(), w)  # w's branch was neither run nor released
+    assert gw.tolist() == [5.0, 5.0]

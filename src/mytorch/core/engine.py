@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from mytorch.core import grad_mode
+from mytorch.core import anomaly, grad_mode
 from mytorch.core.function import AccumulateGrad, BackwardFunction, accumulate_into
 from mytorch.core.tensor import Tensor, as_array, shape_str
 
@@ -117,6 +117,11 @@ def grad(
                     f"grad: input {index} (shape {shape_str(tensor.shape)}) was not used to "
                     "compute the outputs; pass allow_unused=True to get None for it"
                 )
+        elif result.shape != tensor.shape:
+            raise RuntimeError(
+                f"grad: the gradient for input {index} has shape {shape_str(result.shape)} but "
+                f"the input has shape {shape_str(tensor.shape)}; an op's backward is wrong"
+            )
         elif result.dtype != tensor.dtype:
             result = result.to(tensor.dtype)
         results.append(result)
@@ -153,28 +158,53 @@ def _roots(op: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -> list[tup
     return roots
 
 
-def _count_consumers(roots: list[Node]) -> dict[Node, int]:
+def _count_consumers(roots: list[Node], wanted: dict[Node, bool] | None = None) -> dict[Node, int]:
     """Count, for every node reachable from ``roots``, the nodes that consume it.
 
-    Raises if any of them cannot run (freed by an earlier backward, or a saved
-    tensor modified in place): raised here, before the walk, the error leaves
-    every ``.grad`` unchanged.
+    With ``wanted`` (from ``grad()``), only the nodes that lead to an input
+    asked for are visited. Raises if a node that will run cannot (freed by an
+    earlier backward, or a saved tensor modified in place): raised here, before
+    the walk, the error leaves every ``.grad`` unchanged.
     """
     consumers: dict[Node, int] = {}
     seen = set(roots)
     stack = list(seen)
     while stack:
         node = stack.pop()
-        if type(node) is BackwardFunction:
-            node.check_usable()
+        runs = False
         for parent in node.next_functions:
-            if parent is None:
+            if parent is None or (wanted is not None and not wanted[parent]):
                 continue
+            runs = True
             consumers[parent] = consumers.get(parent, 0) + 1
             if parent not in seen:
                 seen.add(parent)
                 stack.append(parent)
+        if runs:
+            node.check_usable()
     return consumers
+
+
+def _reaching(roots: list[Node], targets: dict[Node, Tensor | None]) -> dict[Node, bool]:
+    """For every node reachable from ``roots``: can a target be reached from it?
+
+    ``grad()`` runs only the nodes on paths to its inputs, as PyTorch does, so it
+    neither computes nor releases the rest of the graph. An iterative post-order
+    walk: a node is decided after all of its parents are.
+    """
+    reaches: dict[Node, bool] = {}
+    stack: list[tuple[Node, bool]] = [(root, False) for root in roots]
+    while stack:
+        node, parents_done = stack.pop()
+        if node in reaches:
+            continue
+        parents = [parent for parent in node.next_functions if parent is not None]
+        if parents_done:
+            reaches[node] = node in targets or any(reaches[parent] for parent in parents)
+        else:
+            stack.append((node, True))
+            stack.extend((parent, False) for parent in parents if parent not in reaches)
+    return reaches
 
 
 def _run(
@@ -186,12 +216,16 @@ def _run(
     """Propagate gradients from ``roots`` to the leaves (or to ``targets``).
 
     With ``targets`` (``grad()``), the gradient reaching each target node is
-    stored there and no leaf's ``.grad`` is touched.
+    stored there, only nodes on the way to a target run, and no leaf's
+    ``.grad`` is touched.
     """
     buffers: dict[Node, Tensor] = {}
     for node, gradient in roots:
         buffers[node] = buffers[node] + gradient if node in buffers else gradient
-    consumers = _count_consumers(list(buffers))
+    wanted = None if targets is None else _reaching(list(buffers), targets)
+    if wanted is not None:
+        buffers = {node: gradient for node, gradient in buffers.items() if wanted[node]}
+    consumers = _count_consumers(list(buffers), wanted)
     ready = [node for node in buffers if node not in consumers]
 
     previous_mode = grad_mode._state.enabled
@@ -208,16 +242,21 @@ def _run(
                 if gradient is not None and targets is None:
                     node.apply(gradient, create_graph)
                 continue
+            parents = node.next_functions
+            if wanted is not None and not any(p is not None and wanted[p] for p in parents):
+                continue  # a target with nothing asked for behind it: stop here
             if gradient is None:
-                # No consumer sent a gradient (all returned None): the
-                # parents get nothing from this node, but are still released.
-                parent_grads: tuple[Tensor | None, ...] = (None,) * len(node.next_functions)
+                # No consumer sent a gradient (all returned None): nor does this node.
+                parent_grads: tuple[Tensor | None, ...] = (None,) * len(parents)
             else:
                 if node._retained is not None and targets is None:
                     _store_retained(node, gradient, create_graph)
-                parent_grads = node.apply(gradient, retain_graph)
-            for parent, parent_grad in zip(node.next_functions, parent_grads):
-                if parent is None:
+                if anomaly.enabled:
+                    parent_grads = _apply_checked(node, gradient, retain_graph)
+                else:
+                    parent_grads = node.apply(gradient, retain_graph)
+            for parent, parent_grad in zip(parents, parent_grads):
+                if parent is None or (wanted is not None and not wanted[parent]):
                     continue
                 if parent_grad is not None:
                     if parent in buffers:
@@ -230,6 +269,24 @@ def _run(
                     ready.append(parent)
     finally:
         grad_mode._state.enabled = previous_mode
+
+
+def _apply_checked(
+    node: BackwardFunction, gradient: Tensor, retain_graph: bool
+) -> tuple[Tensor | None, ...]:
+    """In anomaly mode: run a node, then raise if a gradient it produced holds NaN or Inf."""
+    shapes, where = node.__dict__.get("anomaly_info", ("?", "(created outside detect_anomaly)"))
+    # The ops inside the backward formula are not checked one by one: the
+    # error should name this node, whose formula it is.
+    anomaly.enabled = False
+    try:
+        grads = node.apply(gradient, retain_graph)
+    finally:
+        anomaly.enabled = True
+    for index, grad in enumerate(grads):
+        if grad is not None and anomaly.has_anomaly(grad.data):
+            raise anomaly.backward_error(node.name(), index, grad.shape, shapes, where)
+    return grads
 
 
 def _store_retained(node: BackwardFunction, gradient: Tensor, create_graph: bool) -> None:

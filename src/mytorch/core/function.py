@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from mytorch.core import grad_mode
+from mytorch.core import anomaly, grad_mode
 from mytorch.core.tensor import Tensor, shape_str
 
 __all__ = ["AccumulateGrad", "BackwardFunction", "Function"]
@@ -253,25 +253,60 @@ class Function:
         """Return the gradient of each input, given the gradient of the result."""
         raise NotImplementedError
 
+    # True for ops whose result can be a view of their first input (reshape,
+    # permute, basic indexing): the result then shares the input's version
+    # counter, so an in-place change through either is seen by both.
+    returns_view = False
+
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Run forward on ``args`` and, if any input requires grad, record a node."""
-        ctx = BackwardFunction(cls)
-        try:
-            out = Tensor._wrap(cls.forward(ctx, *args))
-        except ValueError as error:
-            # numpy's message (e.g. "could not be broadcast") names no op.
-            raise _forward_error(cls, args, error) from error
         if _grad_state.enabled:
             for arg in args:
                 if isinstance(arg, Tensor) and arg.requires_grad:
-                    _link(ctx, out, args)
-                    break
-        return out
+                    node = BackwardFunction(cls)
+                    out = _forward(cls, node, args)
+                    _link(node, out, args)
+                    return out
+        # Nothing to record: forward gets a throwaway context, and no node is made.
+        return _forward(cls, _ForwardOnly(), args)
+
+
+class _ForwardOnly:
+    """The ctx of an op that records nothing: what forward saves is simply dropped."""
+
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        pass
+
+
+def _forward(cls: type[Function], ctx: Any, args: tuple[Any, ...]) -> Tensor:
+    try:
+        out = Tensor._wrap(cls.forward(ctx, *args))
+    except ValueError as error:
+        # numpy's message (e.g. "could not be broadcast") names no op.
+        raise _forward_error(cls, args, error) from error
+    if cls.returns_view and np.may_share_memory(out.data, args[0].data):
+        args[0]._share_version_with(out)
+    if anomaly.enabled:
+        _check_forward(cls, ctx, args, out)
+    return out
+
+
+def _check_forward(cls: type[Function], ctx: Any, args: tuple[Any, ...], out: Tensor) -> None:
+    shapes = _shapes(args)
+    where = anomaly.user_line()
+    if anomaly.has_anomaly(out.data):
+        raise anomaly.forward_error(cls.__name__.lower(), shapes, where)
+    if isinstance(ctx, BackwardFunction):
+        ctx.anomaly_info = (shapes, where)  # read by the engine in backward
+
+
+def _shapes(args: tuple[Any, ...]) -> str:
+    return ", ".join(shape_str(arg.shape) for arg in args if isinstance(arg, Tensor))
 
 
 def _forward_error(cls: type[Function], args: tuple[Any, ...], error: ValueError) -> ValueError:
-    shapes = ", ".join(shape_str(arg.shape) for arg in args if isinstance(arg, Tensor))
+    shapes = _shapes(args)
     message = str(error)
     if message.startswith(cls.__name__.lower() + ":"):
         return ValueError(f"{message} (input shapes {shapes})")
@@ -280,13 +315,14 @@ def _forward_error(cls: type[Function], args: tuple[Any, ...], error: ValueError
 
 def _link(node: BackwardFunction, out: Tensor, args: tuple[Any, ...]) -> None:
     """Record ``node`` as the creator of ``out`` and point it at its inputs' nodes."""
-    parents = []
-    for arg in args:
-        if isinstance(arg, Tensor) and arg.requires_grad:
-            parents.append(arg._node if arg._node is not None else arg._grad_accumulator())
-        else:
-            parents.append(None)
-    node.next_functions = tuple(parents)
+    node.next_functions = tuple(
+        [
+            (arg._node or arg._grad_accumulator())
+            if isinstance(arg, Tensor) and arg.requires_grad
+            else None
+            for arg in args
+        ]
+    )
     out.requires_grad = True
     out.is_leaf = False
     out._node = node

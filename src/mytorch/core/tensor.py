@@ -92,7 +92,7 @@ class Tensor:
         "__weakref__",
         "_accumulator",
         "_node",
-        "_version",
+        "_version_counter",
         "data",
         "grad",
         "is_leaf",
@@ -130,7 +130,7 @@ class Tensor:
         self.grad: Tensor | None = None
         self._node: BackwardFunction | None = None
         self._accumulator: weakref.ref[AccumulateGrad] | None = None
-        self._version = 0
+        self._version_counter: list[int] | None = None
 
     @classmethod
     def _wrap(cls, array: np.ndarray) -> Tensor:
@@ -144,7 +144,7 @@ class Tensor:
         tensor.grad = None
         tensor._node = None
         tensor._accumulator = None
-        tensor._version = 0
+        tensor._version_counter = None
         return tensor
 
     # ----------------------------------------------------------------- graph
@@ -245,7 +245,9 @@ class Tensor:
         >>> x.detach().requires_grad
         False
         """
-        return Tensor._wrap(self.data)
+        detached = Tensor._wrap(self.data)
+        self._share_version_with(detached)
+        return detached
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf and return the tensor.
@@ -402,6 +404,30 @@ class Tensor:
             raise TypeError("only one-element integer tensors can be used as an index")
         return int(self.data.item())
 
+    # Copying or pickling a tensor copies its values and flags, never its graph
+    # links: a copy's gradients must not flow into the original's nodes.
+    def __getstate__(self) -> dict[str, Any]:
+        if self._node is not None:
+            raise RuntimeError(
+                "copy: only leaf tensors can be copied or pickled; detach() a non-leaf first"
+            )
+        return {
+            "data": self.data,
+            "requires_grad": self.requires_grad,
+            "is_parameter": self.is_parameter,
+            "grad": self.grad,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.data = state["data"]
+        self.requires_grad = state["requires_grad"]
+        self.is_leaf = True
+        self.is_parameter = state["is_parameter"]
+        self.grad = state["grad"]
+        self._node = None
+        self._accumulator = None
+        self._version_counter = None
+
     # Tensors compare elementwise (``==`` builds a bool tensor), so keep the
     # identity hash that ``__eq__`` would otherwise switch off.
     __hash__ = object.__hash__
@@ -427,9 +453,35 @@ class Tensor:
                 "wrap it in mytorch.no_grad() or use the out-of-place form"
             )
 
+    # Version counter: the number of in-place changes made through the library.
+    # Tensors that share memory (a tensor, its detach(), its views) share one
+    # counter, a one-element list, so a change through any of them is seen by a
+    # node that saved another. It is created only when first needed, since most
+    # tensors are never changed in place.
+    @property
+    def _version(self) -> int:
+        counter = self._version_counter
+        return 0 if counter is None else counter[0]
+
     def _bump_version(self) -> None:
         """Record an in-place change, so nodes that saved this tensor can notice."""
-        self._version += 1
+        if self._version_counter is None:
+            self._version_counter = [1]
+        else:
+            self._version_counter[0] += 1
+
+    def _share_version_with(self, view: Tensor) -> None:
+        """Make ``view`` (which shares this tensor's memory) share its version counter."""
+        if self._version_counter is None:
+            self._version_counter = [0]
+        view._version_counter = self._version_counter
+
+    def _check_writeable(self, op: str) -> None:
+        if not self.data.flags.writeable:
+            raise ValueError(
+                f"{op}: this tensor's data is read-only (a broadcast view, or a read-only "
+                "numpy array); clone() it first and change the clone"
+            )
 
     def zero_(self) -> Tensor:
         """Fill with zeros in place.
@@ -452,6 +504,7 @@ class Tensor:
         tensor([3., 3.])
         """
         self._check_inplace("fill_")
+        self._check_writeable("fill_")
         self.data[...] = value
         self._bump_version()
         return self
@@ -466,6 +519,7 @@ class Tensor:
         tensor([1., 2.])
         """
         self._check_inplace("copy_")
+        self._check_writeable("copy_")
         values = source.data if isinstance(source, Tensor) else np.asarray(source)
         try:
             np.copyto(self.data, np.broadcast_to(values, self.shape), casting="unsafe")
@@ -479,6 +533,7 @@ class Tensor:
 
     def _inplace(self, op: str, ufunc: np.ufunc, other: Any) -> Tensor:
         self._check_inplace(op)
+        self._check_writeable(op)
         values = other.data if isinstance(other, Tensor) else other
         try:
             result_shape = np.broadcast_shapes(self.shape, np.shape(values))

@@ -36,6 +36,8 @@ def _is_basic(index: Any) -> bool:
 
 
 class GetItem(Function):
+    returns_view = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, index: Any) -> np.ndarray:
         ctx.shape, ctx.index = x.shape, index

@@ -29,6 +29,8 @@ __all__ = [
 
 
 class Reshape(Function):
+    returns_view = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.shape = x.shape
@@ -40,6 +42,8 @@ class Reshape(Function):
 
 
 class Permute(Function):
+    returns_view = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, dims: tuple[int, ...]) -> np.ndarray:
         ctx.dims = dims
@@ -51,6 +55,8 @@ class Permute(Function):
 
 
 class BroadcastTo(Function):
+    returns_view = True
+
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, shape: tuple[int, ...]) -> np.ndarray:
         ctx.shape = x.shape

@@ -75,12 +75,15 @@ def gradcheck(
     if not output.requires_grad:
         analytical = [np.zeros_like(args[i].data) for i in checked]
     else:
-        grads = autograd_grad(
-            output,
-            [args[i] for i in checked],
-            grad_outputs=Tensor(weights.astype(output.dtype)),
-            allow_unused=True,
-        )
+        try:
+            grads = autograd_grad(
+                output,
+                [args[i] for i in checked],
+                grad_outputs=Tensor(weights.astype(output.dtype)),
+                allow_unused=True,
+            )
+        except RuntimeError as error:  # e.g. a backward that returns the wrong shape
+            raise GradcheckError(f"gradcheck: {error}") from error
         analytical = [
             np.zeros_like(args[i].data) if g is None else g.data for i, g in zip(checked, grads)
         ]
