@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mytorch.core.tensor import Tensor
+from mytorch.ops.reductions import Sum
+from mytorch.ops.shape import Reshape
 
 __all__ = ["unbroadcast"]
 
@@ -46,6 +48,8 @@ def unbroadcast(grad: Tensor, shape: Sequence[int]) -> Tensor:
         for axis, size in enumerate(shape)
         if size == 1 and grad.shape[added + axis] != 1
     )
-    summed = grad.sum(dim=tuple(range(added)) + stretched, keepdim=True)
+    # The ops are applied directly: their public wrappers would re-check
+    # arguments that are right by construction, on every backward step.
+    summed = Sum.apply(grad, tuple(range(added)) + stretched, True)
     # keepdim left the added leading axes as size 1; reshape drops them.
-    return summed.reshape(shape)
+    return Reshape.apply(summed, shape)

@@ -14,6 +14,7 @@ import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, shape_str
+from mytorch.ops.shape import BroadcastTo, Reshape
 
 __all__ = ["amax", "amin", "argmax", "argmin", "logsumexp", "max", "mean", "min", "sum", "var"]
 
@@ -60,7 +61,10 @@ def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[in
 
 def spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> Tensor:
     """Broadcast a reduction's gradient back over the axes it reduced."""
-    return grad.reshape(kept_shape(shape, axes)).expand(shape)
+    kept = kept_shape(shape, axes)
+    if grad.shape != kept:
+        grad = Reshape.apply(grad, kept)
+    return grad if kept == shape else BroadcastTo.apply(grad, shape)
 
 
 class Sum(Function):

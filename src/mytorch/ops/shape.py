@@ -14,7 +14,9 @@ import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, shape_str
-from mytorch.ops.broadcast import unbroadcast
+
+# A module import: broadcast imports this module too, and only calls need its contents.
+from mytorch.ops import broadcast
 
 __all__ = [
     "broadcast_to",
@@ -64,7 +66,7 @@ class BroadcastTo(Function):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None]:
-        return unbroadcast(grad, ctx.shape), None
+        return broadcast.unbroadcast(grad, ctx.shape), None
 
 
 def _sizes(op: str, sizes: tuple[Any, ...]) -> tuple[int, ...]:
