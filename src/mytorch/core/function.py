@@ -72,7 +72,7 @@ class BackwardFunction:
         self.function = function
         self.next_functions: tuple[BackwardFunction | AccumulateGrad | None, ...] = ()
         self._saved: tuple[Tensor | None, ...] = ()
-        self._saved_versions: tuple[int, ...] = ()
+        self._saved_versions: tuple[int, ...] | None = None
         self._released = False
         self._retained: weakref.ref[Tensor] | None = None
 
@@ -87,7 +87,14 @@ class BackwardFunction:
     def save_for_backward(self, *tensors: Tensor | None) -> None:
         """Keep input tensors for backward; their versions are checked then."""
         self._saved = tensors
-        self._saved_versions = tuple(-1 if t is None else t._version for t in tensors)
+        # Most saved tensors were never changed in place (version 0): keep a tuple
+        # of versions only when one was. One object fewer per node matters on big
+        # graphs, where Python's cyclic garbage collector scans every object.
+        self._saved_versions = None
+        for tensor in tensors:
+            if tensor is not None and tensor._version:
+                self._saved_versions = tuple(0 if t is None else t._version for t in tensors)
+                break
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
@@ -99,7 +106,9 @@ class BackwardFunction:
         """Raise if backward cannot run: the graph was released or a saved tensor changed."""
         if self._released:
             raise self._released_error()
-        for tensor, version in zip(self._saved, self._saved_versions):
+        versions = self._saved_versions
+        for index, tensor in enumerate(self._saved):
+            version = 0 if versions is None else versions[index]
             if tensor is not None and tensor._version != version:
                 raise RuntimeError(
                     f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "

@@ -13,7 +13,7 @@ import numpy as np
 
 from mytorch.core import dtypes
 from mytorch.core.random import default_generator
-from mytorch.core.tensor import Tensor, as_array
+from mytorch.core.tensor import Tensor, as_array, shape_str
 from mytorch.ops.shape import _sizes
 
 __all__ = [
@@ -31,6 +31,28 @@ __all__ = [
 
 def _make(array: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor(array, requires_grad=requires_grad)
+
+
+def _shape(op: str, size: tuple[Any, ...]) -> tuple[int, ...]:
+    """The requested shape, checked: integer, non-negative sizes."""
+    shape = _sizes(op, size)
+    if any(n < 0 for n in shape):
+        raise ValueError(f"{op}: sizes must be non-negative, got {shape_str(shape)}")
+    return shape
+
+
+def _allocate(op: str, make: Any, shape: tuple[int, ...], *args: Any, **kwargs: Any) -> Any:
+    """Call a numpy factory, naming the op and the shape if numpy refuses it."""
+    try:
+        return make(shape, *args, **kwargs)
+    except ValueError as error:
+        raise ValueError(
+            f"{op}: cannot make a tensor of shape {shape_str(shape)}: {error}"
+        ) from error
+    except MemoryError as error:
+        raise MemoryError(
+            f"{op}: cannot make a tensor of shape {shape_str(shape)}: {error}"
+        ) from error
 
 
 def _dtype(dtype: Any) -> np.dtype:
@@ -76,7 +98,8 @@ def zeros(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> mytorch.zeros(2, 3).shape
     (2, 3)
     """
-    return _make(np.zeros(_sizes("zeros", size), dtype=_dtype(dtype)), requires_grad)
+    shape = _shape("zeros", size)
+    return _make(_allocate("zeros", np.zeros, shape, dtype=_dtype(dtype)), requires_grad)
 
 
 def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -88,7 +111,8 @@ def ones(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> mytorch.ones(2)
     tensor([1., 1.])
     """
-    return _make(np.ones(_sizes("ones", size), dtype=_dtype(dtype)), requires_grad)
+    shape = _shape("ones", size)
+    return _make(_allocate("ones", np.ones, shape, dtype=_dtype(dtype)), requires_grad)
 
 
 def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -100,8 +124,8 @@ def full(size: Any, fill_value: float, dtype: Any = None, requires_grad: bool = 
     >>> mytorch.full((2,), 7.0)
     tensor([7., 7.])
     """
-    shape = _sizes("full", (size,))
-    return _make(np.full(shape, fill_value, dtype=_dtype(dtype)), requires_grad)
+    shape = _shape("full", (size,))
+    return _make(_allocate("full", np.full, shape, fill_value, dtype=_dtype(dtype)), requires_grad)
 
 
 def zeros_like(input: Tensor, dtype: Any = None, requires_grad: bool = False) -> Tensor:
@@ -166,7 +190,7 @@ def randn(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> mytorch.randn(2, 3).shape
     (2, 3)
     """
-    shape = _sizes("randn", size)
+    shape = _shape("randn", size)
     values = default_generator().standard_normal(shape)
     return _make(values.astype(_dtype(dtype)), requires_grad)
 
@@ -180,6 +204,6 @@ def rand(*size: Any, dtype: Any = None, requires_grad: bool = False) -> Tensor:
     >>> bool((mytorch.rand(5) < 1).all())
     True
     """
-    shape = _sizes("rand", size)
+    shape = _shape("rand", size)
     values = default_generator().random(shape)
     return _make(values.astype(_dtype(dtype)), requires_grad)

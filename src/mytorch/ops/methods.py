@@ -19,11 +19,20 @@ from mytorch.ops.arithmetic import Add, Div, Mul, Pow, Sub
 from mytorch.ops.operands import as_operand, is_operand
 
 
-def _operator(function: Any, name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+def _operator(
+    function: Any, name: str, symbol: str
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
     """Build ``__op__`` and ``__rop__`` for a binary op."""
 
     def forward_op(self: Tensor, other: Any) -> Tensor:
         if type(other) is not Tensor:
+            if isinstance(other, (str, bytes)):
+                # Returning NotImplemented would let Python try sequence
+                # repetition ("ab" * 3), which gives a confusing error.
+                raise TypeError(
+                    f"unsupported operand type(s) for {symbol}: 'Tensor' and "
+                    f"'{type(other).__name__}'"
+                )
             if not is_operand(other):
                 return NotImplemented
             other = as_operand(other, self, name)
@@ -58,14 +67,14 @@ def _comparison(ufunc: np.ufunc, name: str) -> Callable[[Tensor, Any], Tensor]:
 
 
 def _attach() -> None:
-    for name, function in [
-        ("add", Add),
-        ("sub", Sub),
-        ("mul", Mul),
-        ("truediv", Div),
-        ("pow", Pow),
+    for name, function, symbol in [
+        ("add", Add, "+"),
+        ("sub", Sub, "-"),
+        ("mul", Mul, "*"),
+        ("truediv", Div, "/"),
+        ("pow", Pow, "**"),
     ]:
-        forward_op, reflected_op = _operator(function, name)
+        forward_op, reflected_op = _operator(function, name, symbol)
         setattr(Tensor, f"__{name}__", forward_op)
         setattr(Tensor, f"__r{name}__", reflected_op)
     Tensor.__matmul__ = _matmul_operator

@@ -73,10 +73,9 @@ def _sizes(op: str, sizes: tuple[Any, ...]) -> tuple[int, ...]:
     """Accept sizes as separate arguments or as one sequence: f(2, 3) or f((2, 3))."""
     if len(sizes) == 1 and isinstance(sizes[0], (Sequence, np.ndarray)):
         sizes = tuple(sizes[0])
-    try:
-        return tuple(int(size) for size in sizes)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{op}: sizes must be integers, got {sizes!r}") from error
+    if not all(isinstance(size, (int, np.integer)) for size in sizes):
+        raise TypeError(f"{op}: sizes must be integers, got {sizes!r}")
+    return tuple(int(size) for size in sizes)
 
 
 def _axis(op: str, dim: int, ndim: int) -> int:
@@ -209,18 +208,21 @@ def broadcast_to(input: Tensor, shape: Sequence[int]) -> Tensor:
     tensor([[1., 2.],
             [1., 2.]])
     """
-    shape = _sizes("broadcast_to", (shape,))
+    return _broadcast("broadcast_to", input, _sizes("broadcast_to", (shape,)))
+
+
+def _broadcast(op: str, input: Tensor, shape: tuple[int, ...]) -> Tensor:
     if shape == input.shape:
         return input
     try:
-        np.broadcast_shapes(input.shape, shape)
-        if len(shape) < input.ndim or np.broadcast_shapes(input.shape, shape) != shape:
-            raise ValueError
-    except ValueError as error:
+        fits = len(shape) >= input.ndim and np.broadcast_shapes(input.shape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
         raise ValueError(
-            f"broadcast_to: cannot broadcast a tensor of shape {shape_str(input.shape)} "
+            f"{op}: cannot broadcast a tensor of shape {shape_str(input.shape)} "
             f"to {shape_str(shape)}"
-        ) from error
+        )
     return BroadcastTo.apply(input, shape)
 
 
@@ -239,4 +241,4 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:
     for axis in range(max(offset, 0), len(shape)):
         if shape[axis] == -1:
             shape[axis] = input.shape[axis - offset]
-    return broadcast_to(input, tuple(shape))
+    return _broadcast("expand", input, tuple(shape))

@@ -124,6 +124,7 @@ class Adam(Optimizer):
         1
         """
         loss = self._evaluate(closure)
+        self._check_writeable()
         for group in self.param_groups:
             lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
             beta1, beta2 = group["betas"]

@@ -197,6 +197,17 @@ class Optimizer:
         """
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
+    def _check_writeable(self) -> None:
+        """Refuse a step that could not finish: every update is made in place."""
+        for group_index, group in enumerate(self.param_groups):
+            for index, param in enumerate(group["params"]):
+                if param.grad is not None and not param.data.flags.writeable:
+                    raise ValueError(
+                        f"{type(self).__name__}: parameter {index} of group {group_index} is "
+                        "read-only (its data is a read-only numpy array), so it cannot be "
+                        "updated in place; nothing was changed"
+                    )
+
     @staticmethod
     def _evaluate(closure: Callable[[], Any] | None) -> Any:
         """Run the closure, if any, with grad mode on (step itself runs without)."""

@@ -123,6 +123,7 @@ class SGD(Optimizer):
         tensor([1.], requires_grad=True)
         """
         loss = self._evaluate(closure)
+        self._check_writeable()
         for group in self.param_groups:
             lr, momentum = group["lr"], group["momentum"]
             weight_decay, dampening = group["weight_decay"], group["dampening"]

@@ -118,6 +118,13 @@ def binary_cross_entropy_with_logits(
     """
     target = _check_same_shape("binary_cross_entropy_with_logits", input, target)
     _check_reduction("binary_cross_entropy_with_logits", reduction)
+    # A NaN or Inf target would silently make the loss nan (PyTorch lets it through).
+    bad = np.flatnonzero(~np.isfinite(target.data))
+    if bad.size:
+        raise ValueError(
+            "binary_cross_entropy_with_logits: targets must be finite, got "
+            f"{target.data.reshape(-1)[bad[:5]].tolist()} at position(s) {bad[:5].tolist()}"
+        )
     positive_part = ops.maximum(input, 0.0)
     loss = positive_part - input * target + (1 + (-input.abs()).exp()).log()
     return _reduce(loss, reduction)
@@ -143,6 +150,11 @@ def _check_labels(op: str, input: Tensor, target: Tensor) -> np.ndarray:
     if input.ndim not in (1, 2):
         raise ValueError(
             f"{op}: expected scores of shape (N, C) or (C,), got {shape_str(input.shape)}"
+        )
+    if input.ndim == 2 and input.shape[0] == 0:
+        raise ValueError(
+            f"{op}: the batch is empty (scores of shape {shape_str(input.shape)}); "
+            "a loss needs at least one example"
         )
     if not isinstance(target, (Tensor, np.ndarray)):
         raise TypeError(f"{op}: labels must be a Tensor, got {type(target).__name__}")

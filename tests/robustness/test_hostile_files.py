@@ -1,0 +1,295 @@
+"""Hostile files: damaged or malicious state files, bad MNIST files, tampered downloads.
+
+One table, as in ``test_hostile_input.py``: each case must raise the exception type
+given, with a message naming the file and the problem, and change nothing (see
+``refused`` in conftest.py): every directory keeps exactly its files and their bytes.
+A state file holding a pickled object must be refused without being unpickled: the
+object here would create a marker file if it ever were.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NamedTuple
+from unittest import mock
+
+import numpy as np
+import pytest
+
+import mytorch
+from mytorch.datasets import (
+    MNIST,
+    ChecksumError,
+    DownloadError,
+    IDXFormatError,
+    download_file,
+    download_url,
+    read_mnist_images,
+    read_mnist_labels,
+)
+from mytorch.datasets import mnist as mnist_module
+
+
+class Case(NamedTuple):
+    name: str
+    build: Callable[[Path], list[Any]]  # the call's arguments; all must stay unchanged
+    call: Callable[..., Any]
+    error: type[BaseException]
+    match: str  # a regex searched in the message
+    unclear: str | None = None  # why the case fails today: it is then an xfail
+
+
+def params(cases: list[Case]) -> list[Any]:
+    """The cases as pytest parameters, those that fail today marked xfail (strict)."""
+    return [
+        pytest.param(case, id=case.name, marks=pytest.mark.xfail(strict=True, reason=case.unclear))
+        if case.unclear
+        else pytest.param(case, id=case.name)
+        for case in cases
+    ]
+
+
+def npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=array.dtype.kind == "O")
+    return buffer.getvalue()
+
+
+MANIFEST = npy(
+    np.frombuffer(
+        json.dumps(
+            {"format": "mytorch", "version": 1, "root": {"kind": "ndarray", "array": "array_0"}}
+        ).encode(),
+        dtype=np.uint8,
+    )
+)
+
+
+def archive(tmp: Path, members: dict[str, bytes], name: str = "state.npz") -> Path:
+    path = tmp / name
+    with zipfile.ZipFile(path, "w") as file:
+        for member, content in members.items():
+            file.writestr(member, content)
+    return path
+
+
+class Unpickled:
+    """Unpickling this creates the file ``marker``: proof that it was unpickled."""
+
+    marker: Path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Path.touch, (self.marker,)
+
+
+def written(path: Path, content: bytes) -> Path:
+    path.write_bytes(content)
+    return path
+
+
+def pickle_archive(tmp: Path) -> Path:
+    Unpickled.marker = tmp / "unpickled"
+    evil = np.array([Unpickled()], dtype=object)
+    return archive(tmp, {"manifest.npy": MANIFEST, "array_0.npy": npy(evil)})
+
+
+def saved(tmp: Path) -> Path:
+    mytorch.save({"weight": mytorch.ones(100)}, tmp / "state.npz")
+    return tmp / "state.npz"
+
+
+def damaged(tmp: Path) -> Path:
+    content = bytearray(saved(tmp).read_bytes())
+    content[content.find(b"array_0.npy") + 40] ^= 0xFF  # inside the compressed array
+    return written(tmp / "state.npz", bytes(content))
+
+
+def truncated(tmp: Path) -> Path:
+    return written(tmp / "state.npz", saved(tmp).read_bytes()[:200])
+
+
+def idx(tmp: Path, magic: int, sizes: list[int], data: bytes, name: str = "idx") -> Path:
+    header = magic.to_bytes(4, "big") + b"".join(n.to_bytes(4, "big") for n in sizes)
+    return written(tmp / name, header + data)
+
+
+def mnist_mismatch(tmp: Path) -> Path:
+    idx(tmp, 0x803, [2, 28, 28], bytes(2 * 28 * 28), "train-images-idx3-ubyte")
+    idx(tmp, 0x801, [3], bytes(3), "train-labels-idx1-ubyte")
+    return tmp
+
+
+def mirror(tmp: Path) -> Path:
+    """A directory to serve as a file:// mirror, with tampered files."""
+    (tmp / "mirror").mkdir()
+    written(tmp / "mirror" / "f.bin", b"tampered")
+    written(tmp / "mirror" / "train-images-idx3-ubyte.gz", b"tampered")
+    return tmp / "mirror"
+
+
+def download_mnist_from(source: Path, root: Path) -> Any:
+    with mock.patch.object(mnist_module, "MNIST_MIRRORS", (source.as_uri() + "/",)):
+        return MNIST(root, download=True, fallback=False)
+
+
+MD5 = hashlib.md5(b"original").hexdigest()
+TRAVERSAL = {"manifest.npy": MANIFEST, "array_0.npy": npy(np.ones(2)), "../x.npy": npy(np.ones(2))}
+
+# Each case's call gets what build returns; the test also watches the whole directory.
+CASES = [
+    # Saving and loading state files.
+    Case(
+        "save: a set",
+        lambda tmp: [tmp / "s.npz"],
+        lambda path: mytorch.save({"x": {1}}, path),
+        TypeError,
+        r"save: cannot store obj\['x'\], a set",
+    ),
+    Case(
+        "save: an object array, over a file",
+        lambda tmp: [saved(tmp)],
+        lambda path: mytorch.save({"x": np.array([None])}, path),
+        TypeError,
+        r"save: obj\['x'\] has dtype object",
+    ),
+    Case(
+        "load: a missing file",
+        lambda tmp: [tmp / "none.npz"],
+        mytorch.load,
+        FileNotFoundError,
+        r"none\.npz",
+    ),
+    Case(
+        "load: a truncated file",
+        lambda tmp: [truncated(tmp)],
+        mytorch.load,
+        ValueError,
+        r"load: '.*state\.npz' is not a valid MyTorch file",
+    ),
+    Case(
+        "load: not a zip",
+        lambda tmp: [written(tmp / "x.npz", b"PK hi")],
+        mytorch.load,
+        ValueError,
+        r"load: '.*x\.npz' is not a valid MyTorch file",
+    ),
+    Case(
+        "load: a pickled object, never unpickled",
+        lambda tmp: [pickle_archive(tmp)],
+        mytorch.load,
+        ValueError,
+        r"member array_0\.npy cannot be read",
+    ),
+    Case(
+        "load: a path traversal member",
+        lambda tmp: [archive(tmp, TRAVERSAL)],
+        mytorch.load,
+        ValueError,
+        r"unexpected members \['\.\./x\.npy'\]",
+    ),
+    Case(
+        "load: an absolute member",
+        lambda tmp: [archive(tmp, {"manifest.npy": MANIFEST, "/tmp/x.npy": npy(np.ones(2))})],
+        mytorch.load,
+        ValueError,
+        r"unexpected members \['/tmp/x\.npy'\]",
+    ),
+    Case(
+        "load: no manifest",
+        lambda tmp: [archive(tmp, {"array_0.npy": npy(np.ones(2))})],
+        mytorch.load,
+        ValueError,
+        r"has no manifest\.npy member",
+    ),
+    Case(
+        "load: a damaged member",
+        lambda tmp: [damaged(tmp)],
+        mytorch.load,
+        ValueError,
+        r"not a valid MyTorch file: .*damaged",
+    ),
+    # MNIST files and downloads.
+    Case(
+        "read_mnist_images: magic",
+        lambda tmp: [idx(tmp, 0x801, [2], bytes(2))],
+        read_mnist_images,
+        IDXFormatError,
+        r"wrong magic number 0x00000801, expected 0x00000803",
+    ),
+    Case(
+        "read_mnist_images: truncated",
+        lambda tmp: [idx(tmp, 0x803, [2, 28, 28], bytes(100))],
+        read_mnist_images,
+        IDXFormatError,
+        r"truncated: shape \(2, 28, 28\) .*1568 .*has 100",
+    ),
+    Case(
+        "read_mnist_images: 27 x 28",
+        lambda tmp: [idx(tmp, 0x803, [1, 27, 28], bytes(756))],
+        read_mnist_images,
+        IDXFormatError,
+        r"MNIST images are 28 x 28, .*\(1, 27, 28\)",
+    ),
+    Case(
+        "read_mnist_labels: trailing bytes",
+        lambda tmp: [idx(tmp, 0x801, [2], bytes(3))],
+        read_mnist_labels,
+        IDXFormatError,
+        r"has trailing bytes",
+    ),
+    Case(
+        "read_mnist_labels: label 12",
+        lambda tmp: [idx(tmp, 0x801, [2], bytes([3, 12]))],
+        read_mnist_labels,
+        IDXFormatError,
+        r"labels are 0\.\.9, found 12",
+    ),
+    Case(
+        "read_mnist_labels: broken gzip",
+        lambda tmp: [written(tmp / "l.gz", gzip.compress(bytes(20))[:-6])],
+        read_mnist_labels,
+        IDXFormatError,
+        r"l\.gz: truncated or corrupt gzip",
+    ),
+    Case(
+        "MNIST: 2 images, 3 labels",
+        lambda tmp: [mnist_mismatch(tmp)],
+        MNIST,
+        ValueError,
+        r"MNIST: .*holds 2 images but .* holds 3 labels",
+    ),
+    Case(
+        "download_file: checksum",
+        lambda tmp: [mirror(tmp), tmp / "data"],
+        lambda source, target: download_file("f.bin", target, MD5, [source.as_uri() + "/"]),
+        DownloadError,
+        r"f\.bin: MD5 checksum [0-9a-f]{32} does not match the expected " + MD5,
+    ),
+    Case(
+        "download_url: checksum, over a file",
+        lambda tmp: [mirror(tmp) / "f.bin", written(tmp / "old.bin", b"old")],
+        lambda source, target: download_url(source.as_uri(), target, MD5),
+        ChecksumError,
+        r"old\.bin: MD5 checksum [0-9a-f]{32} does not match",
+    ),
+    Case(
+        "MNIST(download=True): checksum",
+        lambda tmp: [mirror(tmp), tmp / "mnist"],
+        download_mnist_from,
+        FileNotFoundError,
+        r"train-images-idx3-ubyte\.gz: MD5 checksum [0-9a-f]{32} does not match",
+    ),
+]
+
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_hostile_files_are_refused_clearly_and_change_nothing(
+    case: Case, tmp_path: Path, refused: Callable[..., None]
+) -> None:
+    refused(case.call, case.build(tmp_path), case.error, case.match, also=tmp_path)
