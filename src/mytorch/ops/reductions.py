@@ -7,6 +7,7 @@ it to the shape the result would have with ``keepdim=True``, then broadcast.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -71,6 +72,10 @@ class Sum(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, axes: Any, keepdim: bool) -> np.ndarray:
         ctx.shape, ctx.axes = x.shape, axes
+        # np.add.reduce is np.sum without its Python wrapper; bools and integers
+        # keep np.sum, which accumulates them in a wide integer type.
+        if x.data.dtype.kind == "f":
+            return np.add.reduce(x.data, axis=axes, keepdims=keepdim)
         return np.sum(x.data, axis=axes, keepdims=keepdim)
 
     @staticmethod
@@ -82,14 +87,21 @@ class Mean(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor, axes: Any, keepdim: bool) -> np.ndarray:
         ctx.shape, ctx.axes = x.shape, axes
+        ctx.count = _count(x.shape, axes)
+        # As in Sum: the same sum without np.mean's wrapper (float16 keeps np.mean,
+        # which accumulates it in float32).
+        if x.data.dtype in (np.float32, np.float64):
+            return np.add.reduce(x.data, axis=axes, keepdims=keepdim) / ctx.count
         return np.mean(x.data, axis=axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
-        count = (
-            np.prod(ctx.shape) if ctx.axes is None else np.prod([ctx.shape[a] for a in ctx.axes])
-        )
-        return spread(grad / count, ctx.shape, ctx.axes), None, None
+        return spread(grad / ctx.count, ctx.shape, ctx.axes), None, None
+
+
+def _count(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> int:
+    """How many elements a reduction over ``axes`` combines into each result."""
+    return math.prod(shape) if axes is None else math.prod(shape[axis] for axis in axes)
 
 
 class Extremum(Function):
