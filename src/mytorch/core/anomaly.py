@@ -23,7 +23,23 @@ _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class AnomalyError(RuntimeError):
-    """Raised in anomaly mode when an op's result or gradient holds NaN or Inf."""
+    """Raised in anomaly mode when an op's result or gradient holds NaN or Inf.
+
+    The message names the op, the input shapes and the line that called the op.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import mytorch
+    >>> from mytorch.autograd import AnomalyError, detect_anomaly
+    >>> x = mytorch.tensor([1.0, 0.0])
+    >>> try:
+    ...     with detect_anomaly(), np.errstate(divide="ignore", invalid="ignore"):
+    ...         y = x / 0.0
+    ... except AnomalyError as error:
+    ...     print(str(error)[:48])
+    div: the forward result contains NaN or Inf (inp
+    """
 
 
 class detect_anomaly:  # PyTorch's name, lower case

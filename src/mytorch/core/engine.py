@@ -36,7 +36,37 @@ def backward(
 ) -> None:
     """Accumulate into the leaves' ``.grad`` the gradients of ``tensors``.
 
-    The engine behind ``Tensor.backward``; see that method.
+    The engine behind ``Tensor.backward``; see that method. With several
+    tensors, one backward pass adds up the gradients from all of them.
+
+    Parameters
+    ----------
+    tensors : sequence of Tensor
+        The outputs to differentiate; each must require grad.
+    grad_tensors : sequence
+        One gradient per tensor, of its shape (a Tensor, array or number), or
+        None for a one-element tensor, whose gradient is then 1.
+    retain_graph : bool, default False
+        Keep the saved tensors so the graph can be backpropagated again.
+    create_graph : bool, default False
+        Record the backward pass so the gradients can be differentiated
+        again (implies ``retain_graph``).
+
+    Raises
+    ------
+    RuntimeError
+        If the numbers of tensors and gradients differ, a tensor does not
+        require grad, or a gradient is missing or of the wrong shape.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> z = x * 3
+    >>> mytorch.autograd.backward([y, z], [None, mytorch.tensor([1.0, 1.0])])
+    >>> x.grad  # 2 * x from y, plus 3 from z
+    tensor([5., 7.])
     """
     roots = _roots("backward", tensors, grad_tensors)
     _run(roots, retain_graph or create_graph, create_graph, targets=None)

@@ -77,7 +77,20 @@ class BackwardFunction:
         self._retained: weakref.ref[Tensor] | None = None
 
     def name(self) -> str:
-        """Return the node's name, e.g. ``'MulBackward'``."""
+        """Return the node's name: the op's class name followed by ``'Backward'``.
+
+        Returns
+        -------
+        str
+            For example ``'MulBackward'``; errors and ``repr`` use it.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.tensor(2.0, requires_grad=True)
+        >>> (x * 3).grad_fn.name()
+        'MulBackward'
+        """
         return self.function.__name__ + "Backward"
 
     def __repr__(self) -> str:
@@ -85,7 +98,26 @@ class BackwardFunction:
 
     # ------------------------------------------------------------- ctx side
     def save_for_backward(self, *tensors: Tensor | None) -> None:
-        """Keep input tensors for backward; their versions are checked then."""
+        """Keep tensors for backward; called by an op's ``forward`` on its ``ctx``.
+
+        Each tensor's version counter is noted now, so that ``saved_tensors``
+        can refuse to hand back a tensor that was since changed in place.
+
+        Parameters
+        ----------
+        *tensors : Tensor or None
+            The tensors backward needs (usually inputs; never the op's own
+            output, which would make a reference cycle).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> b = mytorch.tensor([3.0, 4.0])
+        >>> node = (a * b).grad_fn  # Mul's forward saved both inputs
+        >>> [t.tolist() for t in node.saved_tensors]
+        [[1.0, 2.0], [3.0, 4.0]]
+        """
         self._saved = tensors
         # Most saved tensors were never changed in place (version 0): keep a tuple
         # of versions only when one was. One object fewer per node matters on big
@@ -98,12 +130,48 @@ class BackwardFunction:
 
     @property
     def saved_tensors(self) -> tuple[Tensor | None, ...]:
-        """The tensors given to ``save_for_backward``, checked for in-place changes."""
+        """The tensors given to ``save_for_backward``, checked for in-place changes.
+
+        Raises
+        ------
+        RuntimeError
+            If the graph was released by an earlier backward, or a saved tensor
+            was modified in place after it was saved.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> node = a.exp().grad_fn
+        >>> node.saved_tensors
+        (tensor(2., requires_grad=True),)
+        """
         self.check_usable()
         return self._saved
 
     def check_usable(self) -> None:
-        """Raise if backward cannot run: the graph was released or a saved tensor changed."""
+        """Raise if backward cannot run: the graph was released or a saved tensor changed.
+
+        Raises
+        ------
+        RuntimeError
+            Naming the node and, for an in-place change, the tensor's shape and
+            its version then and now.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> b = mytorch.tensor([3.0, 4.0])
+        >>> node = (a * b).grad_fn
+        >>> node.check_usable()  # nothing changed: no error
+        >>> b.add_(1.0)
+        tensor([4., 5.])
+        >>> node.check_usable()
+        Traceback (most recent call last):
+            ...
+        RuntimeError: MulBackward: a tensor of shape (2,) that this op saved for backward was ...
+        """
         if self._released:
             raise self._released_error()
         versions = self._saved_versions
@@ -119,12 +187,51 @@ class BackwardFunction:
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
-        """For each input, whether backward must compute its gradient."""
+        """For each input, whether backward must compute its gradient.
+
+        An op's ``backward`` may return None for an input whose entry is False.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(1.0, requires_grad=True)
+        >>> (a * mytorch.tensor(2.0)).grad_fn.needs_input_grad
+        (True, False)
+        """
         return tuple(node is not None for node in self.next_functions)
 
     # ---------------------------------------------------------- engine side
     def apply(self, grad_output: Tensor, retain_graph: bool) -> tuple[Tensor | None, ...]:
-        """Run the op's backward; release what it saved unless told to retain it."""
+        """Run the op's backward; release what it saved unless told to retain it.
+
+        The engine calls this once per node during ``backward``.
+
+        Parameters
+        ----------
+        grad_output : Tensor
+            The gradient of the loss with respect to this node's output.
+        retain_graph : bool
+            If False, free the saved tensors afterwards (see ``release``).
+
+        Returns
+        -------
+        tuple of (Tensor or None)
+            One gradient per input of the op, in input order.
+
+        Raises
+        ------
+        RuntimeError
+            If the node was released, or the op's backward returned the wrong
+            number of gradients.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> node = (a * mytorch.tensor(3.0)).grad_fn
+        >>> node.apply(mytorch.tensor(1.0), retain_graph=True)
+        (tensor(3.), None)
+        """
         if self._released:
             raise self._released_error()
         grads = self.function.backward(self, grad_output)
@@ -140,13 +247,46 @@ class BackwardFunction:
         return grads
 
     def release(self) -> None:
-        """Free the saved tensors and ctx attributes; a later backward raises."""
+        """Free the saved tensors and ctx attributes; a later backward raises.
+
+        ``backward`` calls this on every node it runs unless
+        ``retain_graph=True``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> node = a.exp().grad_fn
+        >>> node.release()
+        >>> node.saved_tensors
+        Traceback (most recent call last):
+            ...
+        RuntimeError: ExpBackward: trying to backward through the graph a second time, ...
+        """
         self._released = True
         self._saved = ()
         self.__dict__.clear()
 
     def retain_grad_of(self, tensor: Tensor) -> None:
-        """Have backward store the gradient of ``tensor`` (this node's output)."""
+        """Have backward store the gradient of ``tensor`` (this node's output).
+
+        ``Tensor.retain_grad`` calls this on a non-leaf tensor's node.
+
+        Parameters
+        ----------
+        tensor : Tensor
+            The output of this node; only a weak reference to it is kept.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> b = a * 3
+        >>> b.grad_fn.retain_grad_of(b)  # what b.retain_grad() does
+        >>> (b * b).backward()
+        >>> b.grad
+        tensor(12.)
+        """
         # A weak reference: the output tensor holds this node, so a strong one
         # back would be a reference cycle.
         self._retained = weakref.ref(tensor)
@@ -184,14 +324,44 @@ class AccumulateGrad:
         self.variable = variable
 
     def name(self) -> str:
-        """Return ``'AccumulateGrad'``."""
+        """Return ``'AccumulateGrad'``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.tensor(1.0, requires_grad=True).grad_fn.name()
+        'AccumulateGrad'
+        """
         return "AccumulateGrad"
 
     def __repr__(self) -> str:
         return "<AccumulateGrad>"
 
     def apply(self, grad: Tensor, create_graph: bool) -> None:
-        """Add ``grad`` into ``variable.grad``."""
+        """Add ``grad`` into ``variable.grad``.
+
+        Parameters
+        ----------
+        grad : Tensor
+            A gradient of the leaf's shape.
+        create_graph : bool
+            If True, the addition is recorded so the gradient can be
+            differentiated again; otherwise it is done on plain arrays.
+
+        Raises
+        ------
+        RuntimeError
+            If ``grad``'s shape differs from the leaf's.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> w = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> w.grad_fn.apply(mytorch.tensor([0.5, 0.5]), create_graph=False)
+        >>> w.grad_fn.apply(mytorch.tensor([0.5, 0.5]), create_graph=False)
+        >>> w.grad
+        tensor([1., 1.])
+        """
         variable = self.variable
         if grad.shape != variable.shape:
             raise RuntimeError(
@@ -254,12 +424,68 @@ class Function:
 
     @staticmethod
     def forward(ctx: BackwardFunction, *args: Any) -> np.ndarray:
-        """Compute the op's result as an ndarray."""
+        """Compute the op's result as an ndarray; a subclass must override it.
+
+        Parameters
+        ----------
+        ctx : BackwardFunction
+            The op's context: save what backward needs on it.
+        *args
+            The arguments given to ``apply`` (Tensors and plain values).
+
+        Returns
+        -------
+        numpy.ndarray
+            The result, which ``apply`` wraps in a Tensor.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import Function
+        >>> class Double(Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         return 2 * x.data
+        >>> Double.apply(mytorch.tensor([1.0, 2.0]))
+        tensor([2., 4.])
+        """
         raise NotImplementedError
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad_output: Tensor) -> Any:
-        """Return the gradient of each input, given the gradient of the result."""
+        """Return the gradient of each input, given the gradient of the result.
+
+        A subclass must override it; the engine calls it through the op's node.
+
+        Parameters
+        ----------
+        ctx : BackwardFunction
+            The context that ``forward`` filled in.
+        grad_output : Tensor
+            The gradient of the loss with respect to the op's result.
+
+        Returns
+        -------
+        Tensor, None or tuple of them
+            One gradient per argument of ``forward``, in order (None for a
+            non-tensor argument or one that needs no gradient).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import Function
+        >>> class Double(Function):
+        ...     @staticmethod
+        ...     def forward(ctx, x):
+        ...         return 2 * x.data
+        ...     @staticmethod
+        ...     def backward(ctx, grad_output):
+        ...         return grad_output * 2
+        >>> x = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> Double.apply(x).sum().backward()
+        >>> x.grad
+        tensor([2., 2.])
+        """
         raise NotImplementedError
 
     # True for ops whose result can be a view of their first input (reshape,
@@ -269,7 +495,37 @@ class Function:
 
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
-        """Run forward on ``args`` and, if any input requires grad, record a node."""
+        """Run forward on ``args`` and, if any input requires grad, record a node.
+
+        Parameters
+        ----------
+        *args
+            The op's arguments, passed on to ``forward``.
+
+        Returns
+        -------
+        Tensor
+            The result; it requires grad (and has a ``grad_fn``) when grad
+            mode is on and some input requires grad.
+
+        Raises
+        ------
+        ValueError
+            If forward fails on the inputs (e.g. shapes that do not
+            broadcast); the message names the op and the input shapes.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch.ops.arithmetic import Mul
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> out = Mul.apply(a, mytorch.tensor(3.0))
+        >>> out
+        tensor(6., grad_fn=<MulBackward>)
+        >>> with mytorch.no_grad():
+        ...     Mul.apply(a, mytorch.tensor(3.0)).requires_grad
+        False
+        """
         if _grad_state.enabled:
             for arg in args:
                 if isinstance(arg, Tensor) and arg.requires_grad:

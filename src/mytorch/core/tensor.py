@@ -155,6 +155,13 @@ class Tensor:
         For a tensor made by an op that records gradients, the op's
         ``BackwardFunction``; for a leaf that requires grad, its ``AccumulateGrad``
         node; for a constant, None. (PyTorch returns None for every leaf.)
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> (a * a).grad_fn, a.grad_fn, mytorch.tensor(1.0).grad_fn
+        (<MulBackward>, <AccumulateGrad>, None)
         """
         if self._node is not None:
             return self._node
@@ -281,17 +288,38 @@ class Tensor:
     # ------------------------------------------------------------ inspection
     @property
     def shape(self) -> tuple[int, ...]:
-        """The size of each dimension, as a tuple."""
+        """The size of each dimension, as a tuple.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).shape
+        (2, 3)
+        """
         return self.data.shape
 
     @property
     def dtype(self) -> np.dtype:
-        """The element dtype (a numpy dtype such as ``mytorch.float32``)."""
+        """The element dtype (a numpy dtype such as ``mytorch.float32``).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.tensor([1.0, 2.0]).dtype
+        dtype('float32')
+        """
         return self.data.dtype
 
     @property
     def ndim(self) -> int:
-        """The number of dimensions."""
+        """The number of dimensions.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).ndim
+        2
+        """
         return self.data.ndim
 
     def dim(self) -> int:

@@ -199,12 +199,26 @@ class MNIST(TensorDataset):
 
     @property
     def data(self) -> Tensor:
-        """The images."""
+        """The images: (N, 784), or (N, 28, 28) with ``flatten=False``.
+
+        Examples
+        --------
+        >>> from mytorch.datasets import MNIST
+        >>> MNIST.from_sample(train=False).data.shape
+        (1000, 784)
+        """
         return self.tensors[0]
 
     @property
     def targets(self) -> Tensor:
-        """The labels, int64 in 0..9."""
+        """The labels, int64 in 0..9, of shape (N,).
+
+        Examples
+        --------
+        >>> from mytorch.datasets import MNIST
+        >>> MNIST.from_sample(train=False).targets[:5].shape
+        (5,)
+        """
         return self.tensors[1]
 
     def __repr__(self) -> str:

@@ -26,6 +26,14 @@ class ReLU(Module):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``max(input, 0)`` elementwise, of the input's shape (any shape).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.ReLU()(mytorch.tensor([-1.0, 2.0]))
+        tensor([0., 2.])
+        """
         return F.relu(input)
 
 
@@ -41,6 +49,14 @@ class Sigmoid(Module):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``1 / (1 + exp(-input))`` elementwise, of the input's shape (any shape).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Sigmoid()(mytorch.tensor([0.0]))
+        tensor([0.5])
+        """
         return F.sigmoid(input)
 
 
@@ -56,6 +72,14 @@ class Tanh(Module):
     """
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``tanh(input)`` elementwise, of the input's shape (any shape).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Tanh()(mytorch.tensor([0.0]))
+        tensor([0.])
+        """
         return F.tanh(input)
 
 
@@ -79,9 +103,25 @@ class LeakyReLU(Module):
         self.negative_slope = negative_slope
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``input`` where positive, ``negative_slope * input`` elsewhere (same shape).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.LeakyReLU(0.5)(mytorch.tensor([-2.0, 3.0]))
+        tensor([-1.,  3.])
+        """
         return F.leaky_relu(input, self.negative_slope)
 
     def extra_repr(self) -> str:
+        """Return ``'negative_slope=...'``, shown by ``repr``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.LeakyReLU(0.1).extra_repr()
+        'negative_slope=0.1'
+        """
         return f"negative_slope={self.negative_slope}"
 
 
@@ -106,9 +146,25 @@ class Softmax(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return the softmax of ``input`` along ``dim``: same shape, each slice summing to 1.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Softmax(dim=0)(mytorch.tensor([0.0, 0.0]))
+        tensor([0.5, 0.5])
+        """
         return F.softmax(input, self.dim)
 
     def extra_repr(self) -> str:
+        """Return ``'dim=...'``, shown by ``repr``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Softmax(dim=1).extra_repr()
+        'dim=1'
+        """
         return f"dim={self.dim}"
 
 
@@ -133,9 +189,25 @@ class LogSoftmax(Module):
         self.dim = dim
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``input - logsumexp(input, dim)`` along ``dim``, of the input's shape.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.LogSoftmax(dim=0)(mytorch.tensor([0.0, 0.0])).exp()
+        tensor([0.5, 0.5])
+        """
         return F.log_softmax(input, self.dim)
 
     def extra_repr(self) -> str:
+        """Return ``'dim=...'``, shown by ``repr``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.LogSoftmax(dim=1).extra_repr()
+        'dim=1'
+        """
         return f"dim={self.dim}"
 
 
@@ -154,6 +226,15 @@ class Identity(Module):
         super().__init__()
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``input`` itself (the same Tensor object), of any shape.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.tensor([1.0])
+        >>> mytorch.nn.Identity()(x) is x
+        True
+        """
         return input
 
 
@@ -174,7 +255,23 @@ class Flatten(Module):
         self.end_dim = end_dim
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``input.flatten(start_dim, end_dim)``: (N, C, H, W) becomes (N, C*H*W).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Flatten()(mytorch.zeros(2, 3, 4)).shape
+        (2, 12)
+        """
         return input.flatten(self.start_dim, self.end_dim)
 
     def extra_repr(self) -> str:
+        """Return ``'start_dim=..., end_dim=...'``, shown by ``repr``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Flatten().extra_repr()
+        'start_dim=1, end_dim=-1'
+        """
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

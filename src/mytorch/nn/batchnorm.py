@@ -104,6 +104,18 @@ class BatchNorm1d(Module):
             self.register_buffer("num_batches_tracked", None)
 
     def forward(self, input: Tensor) -> Tensor:
+        """Normalise each channel of ``input`` (N, C) or (N, C, L); the result has its shape.
+
+        In training mode it uses the batch's statistics and updates the running
+        ones; in eval mode it uses the running statistics. Raises ``ValueError`` for
+        a wrong shape, or a single value per channel in training.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.BatchNorm1d(3)(mytorch.ones(8, 3)).shape
+        (8, 3)
+        """
         if input.ndim not in (2, 3) or input.shape[1] != self.num_features:
             raise ValueError(
                 f"{self!r}: expected an input of shape (N, {self.num_features}) or "
@@ -135,6 +147,14 @@ class BatchNorm1d(Module):
         )
 
     def extra_repr(self) -> str:
+        """Return the layer's settings, shown by ``repr``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.BatchNorm1d(3).extra_repr()
+        '3, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True'
+        """
         return (
             f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, "
             f"affine={self.affine}, track_running_stats={self.track_running_stats}"

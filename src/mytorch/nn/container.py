@@ -48,6 +48,17 @@ class Sequential(Module):
             self.add_module(name, module)
 
     def forward(self, input: Any) -> Any:
+        """Pass ``input`` through each module in order and return the last output.
+
+        The shapes are those of the modules: each one's output is the next one's input.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> nn.Sequential(nn.Linear(4, 3), nn.ReLU())(mytorch.zeros(2, 4)).shape
+        (2, 3)
+        """
         for module in self._modules.values():
             input = module(input)
         return input

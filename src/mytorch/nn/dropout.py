@@ -40,7 +40,26 @@ class Dropout(Module):
         self.p = p
 
     def forward(self, input: Tensor) -> Tensor:
+        """In training, zero each element with probability ``p``; scale the rest by 1 / (1 - p).
+
+        In eval mode return the input unchanged. The result has the input's shape;
+        the mask is drawn from the framework's generator (``mytorch.manual_seed``).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Dropout(0.5).eval()(mytorch.ones(3))
+        tensor([1., 1., 1.])
+        """
         return F.dropout(input, self.p, self.training)
 
     def extra_repr(self) -> str:
+        """Return ``'p=...'``, shown by ``repr``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Dropout(0.25).extra_repr()
+        'p=0.25'
+        """
         return f"p={self.p}"

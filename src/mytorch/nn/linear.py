@@ -85,6 +85,16 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
+        """Return ``input @ weight.T + bias``: (*, in_features) becomes (*, out_features).
+
+        Raises ``ValueError`` if the input's last dimension is not ``in_features``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Linear(4, 2)(mytorch.zeros(3, 4)).shape
+        (3, 2)
+        """
         if input.ndim == 0 or input.shape[-1] != self.in_features:
             raise ValueError(
                 f"{self!r}: expected an input whose last dimension is {self.in_features}, "
@@ -93,6 +103,14 @@ class Linear(Module):
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self) -> str:
+        """Return the layer's sizes and whether it has a bias, shown by ``repr``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Linear(4, 2, bias=False).extra_repr()
+        'in_features=4, out_features=2, bias=False'
+        """
         return (
             f"in_features={self.in_features}, out_features={self.out_features}, "
             f"bias={self.bias is not None}"

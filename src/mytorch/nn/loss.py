@@ -45,6 +45,18 @@ class CrossEntropyLoss(_Loss):
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Return the cross-entropy of logits ``input`` (N, C) at labels ``target`` (N,).
+
+        A 0-d tensor for ``'mean'`` and ``'sum'``, shape (N,) for ``'none'``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> logits = mytorch.zeros(2, 4)
+        >>> labels = mytorch.tensor([0, 3], dtype=mytorch.int64)
+        >>> mytorch.nn.CrossEntropyLoss()(logits, labels).item()  # log(4)
+        1.386294...
+        """
         return F.cross_entropy(input, target, self.reduction)
 
 
@@ -61,6 +73,17 @@ class NLLLoss(_Loss):
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Return ``-input[i, target[i]]`` for log-probabilities (N, C) and labels (N,), reduced.
+
+        A 0-d tensor for ``'mean'`` and ``'sum'``, shape (N,) for ``'none'``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> log_probs = mytorch.tensor([[-1.0, -2.0]])
+        >>> mytorch.nn.NLLLoss()(log_probs, mytorch.tensor([1], dtype=mytorch.int64))
+        tensor(2.)
+        """
         return F.nll_loss(input, target, self.reduction)
 
 
@@ -76,6 +99,16 @@ class MSELoss(_Loss):
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Return ``(input - target) ** 2`` reduced; input and target share one shape.
+
+        A 0-d tensor for ``'mean'`` and ``'sum'``, the input's shape for ``'none'``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.MSELoss()(mytorch.tensor([1.0, 3.0]), mytorch.tensor([1.0, 1.0]))
+        tensor(2.)
+        """
         return F.mse_loss(input, target, self.reduction)
 
 
@@ -94,4 +127,15 @@ class BCEWithLogitsLoss(_Loss):
     """
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:
+        """Return the binary cross-entropy of logits ``input`` at ``target`` (same shape), reduced.
+
+        A 0-d tensor for ``'mean'`` and ``'sum'``, the input's shape for ``'none'``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> loss = mytorch.nn.BCEWithLogitsLoss()(mytorch.tensor([0.0]), mytorch.tensor([1.0]))
+        >>> round(loss.item(), 4)  # log(2)
+        0.6931
+        """
         return F.binary_cross_entropy_with_logits(input, target, self.reduction)

@@ -77,7 +77,25 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        """Compute the module's output; every subclass must define it."""
+        """Compute the module's output; every subclass must define it.
+
+        Call the module (``model(x)``) rather than ``forward`` directly.
+
+        Raises
+        ------
+        NotImplementedError
+            If the subclass does not define ``forward``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> class Double(nn.Module):
+        ...     def forward(self, x):
+        ...         return 2 * x
+        >>> Double()(mytorch.tensor([1.0, 2.0]))
+        tensor([2., 4.])
+        """
         raise NotImplementedError(
             f"{type(self).__name__}: forward() is not implemented; "
             "a subclass of Module must define it"
@@ -496,7 +514,25 @@ class Module:
 
     # ------------------------------------------------------------------- repr
     def extra_repr(self) -> str:
-        """Return the settings shown by ``repr`` (e.g. ``in_features=2``); layers override it."""
+        """Return the settings shown by ``repr`` (e.g. ``in_features=2``); layers override it.
+
+        Returns
+        -------
+        str
+            One line per setting (usually one line); empty by default.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> class Scale(nn.Module):
+        ...     def __init__(self, factor):
+        ...         super().__init__()
+        ...         self.factor = factor
+        ...     def extra_repr(self):
+        ...         return f"factor={self.factor}"
+        >>> Scale(3)
+        Scale(factor=3)
+        """
         return ""
 
     def __repr__(self) -> str:

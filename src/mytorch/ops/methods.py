@@ -66,6 +66,124 @@ def _comparison(ufunc: np.ufunc, name: str) -> Callable[[Tensor, Any], Tensor]:
     return compare
 
 
+def _float(self: Tensor) -> Tensor:
+    """Return the tensor as float32 (``self.to(numpy.float32)``).
+
+    Returns
+    -------
+    Tensor
+        A float32 copy that keeps the graph: its gradient flows back to ``self``
+        in ``self``'s dtype.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.tensor([1, 2]).double().float().dtype
+    dtype('float32')
+    """
+    return unary.to(self, np.float32)
+
+
+def _double(self: Tensor) -> Tensor:
+    """Return the tensor as float64 (``self.to(numpy.float64)``).
+
+    Returns
+    -------
+    Tensor
+        A float64 copy that keeps the graph: its gradient flows back to ``self``
+        in ``self``'s dtype.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.tensor([1.0, 2.0]).double().dtype
+    dtype('float64')
+    """
+    return unary.to(self, np.float64)
+
+
+def _all(self: Tensor) -> Tensor:
+    """Return whether every element is true (nonzero), as a 0-d boolean tensor.
+
+    Not differentiable: the result never requires grad.
+
+    Returns
+    -------
+    Tensor
+        A 0-d tensor of dtype bool.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([1.0, 0.0, 2.0])
+    >>> x.all()
+    tensor(False)
+    >>> (x >= 0).all()
+    tensor(True)
+    """
+    return Tensor._wrap(np.all(self.data))
+
+
+def _any(self: Tensor) -> Tensor:
+    """Return whether any element is true (nonzero), as a 0-d boolean tensor.
+
+    Not differentiable: the result never requires grad.
+
+    Returns
+    -------
+    Tensor
+        A 0-d tensor of dtype bool.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([1.0, 0.0, 2.0])
+    >>> x.any()
+    tensor(True)
+    >>> (x < 0).any()
+    tensor(False)
+    """
+    return Tensor._wrap(np.any(self.data))
+
+
+def _reversed_dims(self: Tensor) -> Tensor:
+    """The tensor with all its dimensions reversed (as numpy's ``.T``).
+
+    For a matrix this is the transpose; for a 3-d tensor of shape (a, b, c) the
+    result has shape (c, b, a). Use ``mT`` to transpose only the last two
+    dimensions of a batch of matrices.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    >>> x.T
+    tensor([[1., 4.],
+            [2., 5.],
+            [3., 6.]])
+    >>> mytorch.zeros(2, 3, 4).T.shape
+    (4, 3, 2)
+    """
+    return shape.permute(self, *reversed(range(self.ndim)))
+
+
+def _matrix_transpose(self: Tensor) -> Tensor:
+    """The tensor with its last two dimensions swapped (a batch of transposed matrices).
+
+    Raises
+    ------
+    IndexError
+        If the tensor has fewer than two dimensions.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.zeros(5, 2, 3).mT.shape
+    (5, 3, 2)
+    """
+    return shape.transpose(self, -2, -1)
+
+
 def _attach() -> None:
     for name, function, symbol in [
         ("add", Add, "+"),
@@ -138,13 +256,13 @@ def _attach() -> None:
     for name, function in methods.items():
         setattr(Tensor, name, function)
 
-    Tensor.float = lambda self: unary.to(self, np.float32)
-    Tensor.double = lambda self: unary.to(self, np.float64)
-    Tensor.all = lambda self: Tensor._wrap(np.all(self.data))
-    Tensor.any = lambda self: Tensor._wrap(np.any(self.data))
+    Tensor.float = _float
+    Tensor.double = _double
+    Tensor.all = _all
+    Tensor.any = _any
     # .T reverses all dimensions (as numpy); .mT swaps the last two.
-    Tensor.T = property(lambda self: shape.permute(self, *reversed(range(self.ndim))))
-    Tensor.mT = property(lambda self: shape.transpose(self, -2, -1))
+    Tensor.T = property(_reversed_dims)
+    Tensor.mT = property(_matrix_transpose)
 
 
 _attach()

@@ -65,7 +65,36 @@ class LRScheduler:
         self.step()
 
     def get_lr(self) -> list[float]:
-        """Return each group's rate for epoch ``last_epoch`` (written by subclasses)."""
+        """Return each group's rate for epoch ``last_epoch`` (written by subclasses).
+
+        ``step()`` calls it after advancing ``last_epoch`` and sets each group's
+        ``lr`` to what it returns. To read the rate in use, call
+        ``get_last_lr()``.
+
+        Returns
+        -------
+        list of float
+            One rate per parameter group.
+
+        Raises
+        ------
+        NotImplementedError
+            In the base class.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch.optim.lr_scheduler import LRScheduler
+        >>> class Halving(LRScheduler):
+        ...     def get_lr(self):
+        ...         return [base * 0.5**self.last_epoch for base in self.base_lrs]
+        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> scheduler = Halving(opt)
+        >>> scheduler.step()
+        >>> scheduler.step()
+        >>> scheduler.get_last_lr()
+        [0.25]
+        """
         raise NotImplementedError(f"{type(self).__name__} does not implement get_lr()")
 
     def get_last_lr(self) -> list[float]:
@@ -87,6 +116,15 @@ class LRScheduler:
         ------
         RuntimeError
             If the optimiser's groups changed in number since the scheduler was made.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> scheduler = mytorch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.1)
+        >>> scheduler.step()  # once per epoch, after the epoch's opt.step() calls
+        >>> scheduler.last_epoch, opt.param_groups[0]["lr"]
+        (1, 0.1)
         """
         groups = self.optimizer.param_groups
         if len(groups) != len(self.base_lrs):
@@ -181,7 +219,19 @@ class StepLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self) -> list[float]:
-        """Return each group's rate, times gamma when ``last_epoch`` is a multiple of step_size."""
+        """Return each group's rate, times gamma when ``last_epoch`` is a multiple of step_size.
+
+        It scales the groups' current ``lr``, so ``step()`` (which calls it once
+        per epoch) is the way to advance; ``get_last_lr()`` reads the rate in use.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> scheduler = mytorch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> scheduler.get_lr()  # epoch 0: the starting rate
+        [1.0]
+        """
         groups = self.optimizer.param_groups
         if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
             return [group["lr"] for group in groups]
@@ -237,7 +287,19 @@ class CosineAnnealingLR(LRScheduler):
         super().__init__(optimizer)
 
     def get_lr(self) -> list[float]:
-        """Return each group's rate for epoch ``last_epoch`` (the recursive cosine form)."""
+        """Return each group's rate for epoch ``last_epoch`` (the recursive cosine form).
+
+        It scales the groups' current ``lr``, so ``step()`` (which calls it once
+        per epoch) is the way to advance; ``get_last_lr()`` reads the rate in use.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> scheduler = mytorch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+        >>> scheduler.get_lr()  # epoch 0: the starting rate
+        [1.0]
+        """
         groups, epoch, period = self.optimizer.param_groups, self.last_epoch, self.T_max
         if epoch == 0:
             return [group["lr"] for group in groups]

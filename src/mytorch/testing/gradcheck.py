@@ -21,7 +21,21 @@ __all__ = ["GradcheckError", "gradcheck"]
 
 
 class GradcheckError(AssertionError):
-    """Raised by ``gradcheck`` when an analytical gradient disagrees with the numerical one."""
+    """Raised by ``gradcheck`` when an analytical gradient disagrees with the numerical one.
+
+    A subclass of ``AssertionError``, so a failed check reads as a failed test.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch.testing import gradcheck
+    >>> def broken(x):  # rebuilding the tensor from .data cuts the graph
+    ...     return mytorch.tensor(x.data * 2).sum()
+    >>> gradcheck(broken, [mytorch.tensor([1.0, 2.0])])
+    Traceback (most recent call last):
+        ...
+    mytorch.testing.gradcheck.GradcheckError: gradcheck: input 0, element (0,): analytical ...
+    """
 
 
 def gradcheck(

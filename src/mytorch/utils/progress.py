@@ -67,7 +67,26 @@ class ProgressBar:
         self._printed = -1  # plain mode: the step last printed
 
     def update(self, steps: int = 1, count: int = 0, **values: float) -> None:
-        """Record ``steps`` finished steps that processed ``count`` units; show ``values``."""
+        """Record ``steps`` finished steps that processed ``count`` units; show ``values``.
+
+        Parameters
+        ----------
+        steps : int, default 1
+            How many steps just finished.
+        count : int, default 0
+            How many units (e.g. examples) they processed, for the rate.
+        **values : float
+            Running values to show, e.g. ``loss=0.25``; the latest of each is kept.
+
+        Examples
+        --------
+        >>> import io
+        >>> from mytorch.utils import ProgressBar
+        >>> bar = ProgressBar(4, stream=io.StringIO())
+        >>> bar.update(steps=2, count=64, loss=0.5)
+        >>> bar.done, bar.counted, bar.values
+        (2, 64, {'loss': 0.5})
+        """
         self.done += steps
         self.counted += count
         self.values.update(values)
@@ -80,7 +99,23 @@ class ProgressBar:
             self._next_plain = self.done + max(self.total // 10, 1)
 
     def line(self) -> str:
-        """The text of the bar as it stands."""
+        """Return the text of the bar as it stands.
+
+        Returns
+        -------
+        str
+            The description, the bar, ``done/total``, the values, the rate and
+            the ETA (or, when done, the elapsed seconds).
+
+        Examples
+        --------
+        >>> import io
+        >>> from mytorch.utils import ProgressBar
+        >>> bar = ProgressBar(4, "epoch 1", stream=io.StringIO(), width=8)
+        >>> bar.update(steps=2, loss=0.5)
+        >>> bar.line().split(" ETA")[0]
+        'epoch 1 [####....] 2/4 loss 0.5000'
+        """
         elapsed = time.perf_counter() - self.start
         filled = self.width * self.done // self.total if self.total else self.width
         parts = [
@@ -97,7 +132,24 @@ class ProgressBar:
         return " ".join(part for part in parts if part).strip()
 
     def close(self) -> float:
-        """Finish the line and return the elapsed seconds."""
+        """Finish the line and return the elapsed seconds.
+
+        Leaving a ``with ProgressBar(...)`` block calls it.
+
+        Returns
+        -------
+        float
+            The seconds since the bar was made.
+
+        Examples
+        --------
+        >>> import io
+        >>> from mytorch.utils import ProgressBar
+        >>> bar = ProgressBar(1, stream=io.StringIO())
+        >>> bar.update()
+        >>> bar.close() >= 0
+        True
+        """
         if self.interactive:
             self.stream.write("\n")
         elif self._printed != self.done:
