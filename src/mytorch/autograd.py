@@ -10,8 +10,9 @@ Examples
 
 from mytorch.core.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
 from mytorch.core.engine import backward, grad
-from mytorch.core.function import AccumulateGrad, BackwardFunction, Function
+from mytorch.core.function import Function
 from mytorch.core.grad_mode import enable_grad, no_grad, set_grad_enabled
+from mytorch.core.node import AccumulateGrad, BackwardFunction
 
 __all__ = [
     "AccumulateGrad",

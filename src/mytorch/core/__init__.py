@@ -2,8 +2,9 @@
 
 from mytorch.core.dtypes import float32, float64, get_default_dtype, set_default_dtype
 from mytorch.core.engine import grad
-from mytorch.core.function import AccumulateGrad, BackwardFunction, Function
+from mytorch.core.function import Function
 from mytorch.core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from mytorch.core.node import AccumulateGrad, BackwardFunction
 from mytorch.core.random import manual_seed
 from mytorch.core.tensor import Tensor
 

@@ -18,7 +18,7 @@ import numpy as np
 from mytorch.core import dtypes, grad_mode
 
 if TYPE_CHECKING:
-    from mytorch.core.function import AccumulateGrad, BackwardFunction
+    from mytorch.core.node import AccumulateGrad, BackwardFunction
 
 __all__ = ["Tensor"]
 
@@ -178,7 +178,7 @@ class Tensor:
         """
         node = self._accumulator() if self._accumulator is not None else None
         if node is None:
-            from mytorch.core.function import AccumulateGrad
+            from mytorch.core.node import AccumulateGrad
 
             node = AccumulateGrad(self)
             self._accumulator = weakref.ref(node)

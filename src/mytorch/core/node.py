@@ -1,0 +1,378 @@
+"""The graph's node kinds, as in the assignment MyTorch grew out of.
+
+1. ``AccumulateGrad``: the sink of a leaf that requires grad; it adds incoming
+   gradients into the leaf's ``.grad``.
+2. ``BackwardFunction``: made for each recorded op; it calls the op's backward.
+   It is also the op's ``ctx``, as in PyTorch: one object per op.
+3. ``None``: a parent that needs no gradient (a constant).
+
+Each node's ``next_functions`` lists its parents' nodes in input order; the
+engine (``mytorch.core.engine``) walks them backwards from the output.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mytorch.core.tensor import Tensor, shape_str
+
+if TYPE_CHECKING:
+    from mytorch.core.function import Function
+
+__all__ = ["AccumulateGrad", "BackwardFunction", "accumulate_into"]
+
+
+class BackwardFunction:
+    """The node recorded for one op application; also the op's ``ctx``.
+
+    Attributes
+    ----------
+    function : type[Function]
+        The op whose backward this node runs.
+    next_functions : tuple
+        The node of each input, in input order: a ``BackwardFunction``, an
+        ``AccumulateGrad``, or None for an input that needs no gradient.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> a = mytorch.tensor(1.0, requires_grad=True)
+    >>> d = a * mytorch.tensor(2.0)
+    >>> d.grad_fn
+    <MulBackward>
+    >>> d.grad_fn.next_functions
+    (<AccumulateGrad>, None)
+    """
+
+    # ``__dict__`` stays so that ops can keep plain attributes on ctx
+    # (``ctx.dim = dim``); the fixed fields use slots for speed.
+    __slots__ = (
+        "__dict__",
+        "__weakref__",
+        "_released",
+        "_retained",
+        "_saved",
+        "_saved_versions",
+        "function",
+        "next_functions",
+    )
+
+    def __init__(self, function: type[Function]) -> None:
+        self.function = function
+        self.next_functions: tuple[BackwardFunction | AccumulateGrad | None, ...] = ()
+        self._saved: tuple[Tensor | None, ...] = ()
+        self._saved_versions: tuple[int, ...] | None = None
+        self._released = False
+        self._retained: weakref.ref[Tensor] | None = None
+
+    def name(self) -> str:
+        """Return the node's name: the op's class name followed by ``'Backward'``.
+
+        Returns
+        -------
+        str
+            For example ``'MulBackward'``; errors and ``repr`` use it.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.tensor(2.0, requires_grad=True)
+        >>> (x * 3).grad_fn.name()
+        'MulBackward'
+        """
+        return self.function.__name__ + "Backward"
+
+    def __repr__(self) -> str:
+        return f"<{self.name()}>"
+
+    # ------------------------------------------------------------- ctx side
+    def save_for_backward(self, *tensors: Tensor | None) -> None:
+        """Keep tensors for backward; called by an op's ``forward`` on its ``ctx``.
+
+        Each tensor's version counter is noted now, so that ``saved_tensors``
+        can refuse to hand back a tensor that was since changed in place.
+
+        Parameters
+        ----------
+        *tensors : Tensor or None
+            The tensors backward needs (usually inputs; never the op's own
+            output, which would make a reference cycle).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> b = mytorch.tensor([3.0, 4.0])
+        >>> node = (a * b).grad_fn  # Mul's forward saved both inputs
+        >>> [t.tolist() for t in node.saved_tensors]
+        [[1.0, 2.0], [3.0, 4.0]]
+        """
+        self._saved = tensors
+        # Most saved tensors were never changed in place (version 0): keep a tuple
+        # of versions only when one was. One object fewer per node matters on big
+        # graphs, where Python's cyclic garbage collector scans every object.
+        self._saved_versions = None
+        for tensor in tensors:
+            if tensor is not None and tensor._version:
+                self._saved_versions = tuple(0 if t is None else t._version for t in tensors)
+                break
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor | None, ...]:
+        """The tensors given to ``save_for_backward``, checked for in-place changes.
+
+        Raises
+        ------
+        RuntimeError
+            If the graph was released by an earlier backward, or a saved tensor
+            was modified in place after it was saved.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> node = a.exp().grad_fn
+        >>> node.saved_tensors
+        (tensor(2., requires_grad=True),)
+        """
+        self.check_usable()
+        return self._saved
+
+    def check_usable(self) -> None:
+        """Raise if backward cannot run: the graph was released or a saved tensor changed.
+
+        Raises
+        ------
+        RuntimeError
+            Naming the node and, for an in-place change, the tensor's shape and
+            its version then and now.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> b = mytorch.tensor([3.0, 4.0])
+        >>> node = (a * b).grad_fn
+        >>> node.check_usable()  # nothing changed: no error
+        >>> b.add_(1.0)
+        tensor([4., 5.])
+        >>> node.check_usable()
+        Traceback (most recent call last):
+            ...
+        RuntimeError: MulBackward: a tensor of shape (2,) that this op saved for backward was ...
+        """
+        if self._released:
+            raise self._released_error()
+        versions = self._saved_versions
+        for index, tensor in enumerate(self._saved):
+            version = 0 if versions is None else versions[index]
+            if tensor is not None and tensor._version != version:
+                raise RuntimeError(
+                    f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "
+                    f"saved for backward was modified in place after it was saved "
+                    f"(version {version} then, {tensor._version} now); "
+                    "use an out-of-place operation or clone it before changing it"
+                )
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether backward must compute its gradient.
+
+        An op's ``backward`` may return None for an input whose entry is False.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(1.0, requires_grad=True)
+        >>> (a * mytorch.tensor(2.0)).grad_fn.needs_input_grad
+        (True, False)
+        """
+        return tuple(node is not None for node in self.next_functions)
+
+    # ---------------------------------------------------------- engine side
+    def apply(self, grad_output: Tensor, retain_graph: bool) -> tuple[Tensor | None, ...]:
+        """Run the op's backward; release what it saved unless told to retain it.
+
+        The engine calls this once per node during ``backward``.
+
+        Parameters
+        ----------
+        grad_output : Tensor
+            The gradient of the loss with respect to this node's output.
+        retain_graph : bool
+            If False, free the saved tensors afterwards (see ``release``).
+
+        Returns
+        -------
+        tuple of (Tensor or None)
+            One gradient per input of the op, in input order.
+
+        Raises
+        ------
+        RuntimeError
+            If the node was released, or the op's backward returned the wrong
+            number of gradients.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> node = (a * mytorch.tensor(3.0)).grad_fn
+        >>> node.apply(mytorch.tensor(1.0), retain_graph=True)
+        (tensor(3.), None)
+        """
+        if self._released:
+            raise self._released_error()
+        grads = self.function.backward(self, grad_output)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        if len(grads) != len(self.next_functions):
+            raise RuntimeError(
+                f"{self.name()}: backward returned {len(grads)} gradients "
+                f"for {len(self.next_functions)} inputs"
+            )
+        if not retain_graph:
+            self.release()
+        return grads
+
+    def release(self) -> None:
+        """Free the saved tensors and ctx attributes; a later backward raises.
+
+        ``backward`` calls this on every node it runs unless
+        ``retain_graph=True``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> node = a.exp().grad_fn
+        >>> node.release()
+        >>> node.saved_tensors
+        Traceback (most recent call last):
+            ...
+        RuntimeError: ExpBackward: trying to backward through the graph a second time, ...
+        """
+        self._released = True
+        self._saved = ()
+        self.__dict__.clear()
+
+    def retain_grad_of(self, tensor: Tensor) -> None:
+        """Have backward store the gradient of ``tensor`` (this node's output).
+
+        ``Tensor.retain_grad`` calls this on a non-leaf tensor's node.
+
+        Parameters
+        ----------
+        tensor : Tensor
+            The output of this node; only a weak reference to it is kept.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> a = mytorch.tensor(2.0, requires_grad=True)
+        >>> b = a * 3
+        >>> b.grad_fn.retain_grad_of(b)  # what b.retain_grad() does
+        >>> (b * b).backward()
+        >>> b.grad
+        tensor(12.)
+        """
+        # A weak reference: the output tensor holds this node, so a strong one
+        # back would be a reference cycle.
+        self._retained = weakref.ref(tensor)
+
+    def _released_error(self) -> RuntimeError:
+        return RuntimeError(
+            f"{self.name()}: trying to backward through the graph a second time, "
+            "but its saved tensors were already freed after the first backward; "
+            "pass retain_graph=True to the first backward to keep them"
+        )
+
+
+class AccumulateGrad:
+    """The gradient sink of a leaf that requires grad.
+
+    Applying it adds the incoming gradient into the leaf's ``.grad`` (a fresh
+    buffer the first time, then in place), so gradients from several backward
+    calls add up until ``zero_grad`` clears them.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> w = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    >>> w.grad_fn
+    <AccumulateGrad>
+    >>> w.grad_fn.variable is w
+    True
+    """
+
+    __slots__ = ("__weakref__", "variable")
+
+    next_functions: tuple[()] = ()
+
+    def __init__(self, variable: Tensor) -> None:
+        self.variable = variable
+
+    def name(self) -> str:
+        """Return ``'AccumulateGrad'``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.tensor(1.0, requires_grad=True).grad_fn.name()
+        'AccumulateGrad'
+        """
+        return "AccumulateGrad"
+
+    def __repr__(self) -> str:
+        return "<AccumulateGrad>"
+
+    def apply(self, grad: Tensor, create_graph: bool) -> None:
+        """Add ``grad`` into ``variable.grad``.
+
+        Parameters
+        ----------
+        grad : Tensor
+            A gradient of the leaf's shape.
+        create_graph : bool
+            If True, the addition is recorded so the gradient can be
+            differentiated again; otherwise it is done on plain arrays.
+
+        Raises
+        ------
+        RuntimeError
+            If ``grad``'s shape differs from the leaf's.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> w = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> w.grad_fn.apply(mytorch.tensor([0.5, 0.5]), create_graph=False)
+        >>> w.grad_fn.apply(mytorch.tensor([0.5, 0.5]), create_graph=False)
+        >>> w.grad
+        tensor([1., 1.])
+        """
+        variable = self.variable
+        if grad.shape != variable.shape:
+            raise RuntimeError(
+                f"AccumulateGrad: got a gradient of shape {shape_str(grad.shape)} for a leaf "
+                f"of shape {shape_str(variable.shape)}"
+            )
+        accumulate_into(variable, grad, create_graph)
+
+
+def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
+    """Add ``grad`` into ``tensor.grad``, cast to the tensor's dtype."""
+    if create_graph:
+        # Keep the gradient's own graph so it can be differentiated again.
+        if grad.dtype != tensor.dtype:
+            grad = grad.to(tensor.dtype)
+        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+    elif tensor.grad is None or tensor.grad.requires_grad:
+        # A fresh buffer: the incoming array may be shared with other gradients.
+        fresh = np.array(grad.data, dtype=tensor.dtype, copy=True)
+        tensor.grad = Tensor._wrap(fresh if tensor.grad is None else fresh + tensor.grad.data)
+    else:
+        np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
