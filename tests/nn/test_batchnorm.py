@@ -169,3 +169,15 @@ def test_batch_norm_training_gradcheck(shape, data):
 def test_batch_norm_eval_gradcheck(x, w, b):
     mean, var = mytorch.tensor([0.5, -0.5]), mytorch.tensor([2.0, 0.5])
     assert gradcheck(lambda *t: F.batch_norm(t[0], mean, var, t[1], t[2], False), [x, w, b])
+
+
+def test_training_batch_norm_has_correct_second_derivatives() -> None:
+    # The fused node's backward is built from Tensor ops, so create_graph works.
+    def gradient_of_cube(x, weight, bias):
+        y = F.batch_norm(x, None, None, weight, bias, training=True)
+        (grad_x,) = mytorch.grad((y * y * y).sum(), x, create_graph=True)
+        return grad_x
+
+    rng = np.random.default_rng(0)
+    inputs = [rng.normal(size=(6, 3)), rng.uniform(0.5, 1.5, 3), rng.normal(size=3)]
+    assert gradcheck(gradient_of_cube, inputs)

@@ -185,3 +185,15 @@ def test_regression_losses_gradcheck(reduction, data, shape):
     assert gradcheck(lambda a, b: F.mse_loss(a, b, reduction), [x, y])
     # BCE's kinks at 0 cancel (max and |x| both bend there), so no margin is needed.
     assert gradcheck(lambda a, b: F.binary_cross_entropy_with_logits(a, b, reduction), [x, y])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_has_correct_second_derivatives(reduction) -> None:
+    labels = mytorch.tensor([0, 2, 1, 2], dtype=mytorch.int64)
+
+    def gradient(logits):
+        loss = F.cross_entropy(logits, labels, reduction=reduction)
+        (grad,) = mytorch.grad((loss * loss).sum(), logits, create_graph=True)
+        return grad
+
+    assert gradcheck(gradient, [np.random.default_rng(1).normal(size=(4, 3))])

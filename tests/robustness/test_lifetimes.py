@@ -162,7 +162,7 @@ def test_a_model_step_frees_its_graph_and_the_parameters_sinks() -> None:
     watched = watch(loss, [inputs, labels, *model.parameters()])
     sinks = [n for n in watched.nodes if isinstance(n(), AccumulateGrad)]
     assert len(sinks) == len(list(model.parameters()))
-    assert len(alive(watched.saved)) >= 5
+    assert len(alive(watched.saved)) >= 3  # the fused nodes save few tensors, but some
     loss.backward()
     assert alive(watched.saved) == []
     del loss

@@ -1,10 +1,11 @@
 """The maths of the layers with state: linear, dropout, batch_norm.
 
-Dropout and batch_norm are compositions of Tensor operations, so autograd gives
-their gradients. What is not differentiated (the dropout mask, BatchNorm's
-running statistics) is computed on plain numpy arrays, outside the graph.
-``linear`` is one fused op with its own backward, for speed: it is where an MLP
-spends its time, and one node does the work of three (transpose, matmul, add).
+Dropout and evaluation-mode batch_norm are compositions of Tensor operations,
+so autograd gives their gradients. What is not differentiated (the dropout
+mask, BatchNorm's running statistics) is computed on plain numpy arrays,
+outside the graph. ``linear`` and training-mode batch_norm are fused ops with
+their own backward, for speed: they are where an MLP spends its time, and one
+node does the work of three (linear) or eleven (batch_norm).
 """
 
 from __future__ import annotations
@@ -178,14 +179,17 @@ def batch_norm(
                 f"batch_norm: expected more than 1 value per channel when training, "
                 f"got input of shape {shape_str(input.shape)}"
             )
-        mean = input.mean(dim=axes, keepdim=True)
-        centred = input - mean
-        var = (centred * centred).mean(dim=axes, keepdim=True)
+        # The batch statistics, in numpy: they feed the running statistics
+        # (never the graph) and the fused node below.
+        mean = np.add.reduce(input.data, axis=axes, keepdims=True) / count
+        centred = input.data - mean
+        var = np.add.reduce(centred * centred, axis=axes, keepdims=True) / count
         if running_mean is not None:
-            _update(running_mean, mean.data.reshape(channels), momentum)
+            _update(running_mean, mean.reshape(channels), momentum)
         if running_var is not None:
-            _update(running_var, var.data.reshape(channels) * (count / (count - 1)), momentum)
-        normalised = centred / (var + eps).sqrt()
+            _update(running_var, var.reshape(channels) * (count / (count - 1)), momentum)
+        x_hat = centred / np.sqrt(var + eps)
+        return BatchNormTraining.apply(input, weight, bias, x_hat, axes, eps)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation (training=False) needs running statistics")
@@ -197,6 +201,55 @@ def batch_norm(
     if bias is not None:
         normalised = normalised + bias.reshape(shape)
     return normalised
+
+
+class BatchNormTraining(Function):
+    """Training-mode batch normalisation as one node: ``weight * x_hat + bias``.
+
+    Forward gets ``x_hat`` from numpy. Backward rebuilds it from ``x`` with Tensor
+    ops, so that ``create_graph`` can differentiate through the batch statistics.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: BackwardFunction,
+        x: Tensor,
+        weight: Tensor | None,
+        bias: Tensor | None,
+        x_hat: np.ndarray,
+        axes: tuple[int, ...],
+        eps: float,
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, weight)
+        ctx.axes, ctx.eps = axes, eps
+        ctx.shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # per channel, broadcastable
+        out = x_hat if weight is None else x_hat * weight.data.reshape(ctx.shape)
+        return out if bias is None else out + bias.data.reshape(ctx.shape)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        x, weight = ctx.saved_tensors
+        need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
+        axes = ctx.axes
+        centred = x - x.mean(dim=axes, keepdim=True)
+        inv_std = ((centred * centred).mean(dim=axes, keepdim=True) + ctx.eps) ** -0.5
+        x_hat = centred * inv_std
+        grad_x = None
+        if need_x:
+            # With g = grad * weight, the mean and variance's own dependence on x
+            # gives dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps).
+            g = grad if weight is None else grad * weight.reshape(ctx.shape)
+            mean_g = g.mean(dim=axes, keepdim=True)
+            mean_g_x_hat = (g * x_hat).mean(dim=axes, keepdim=True)
+            grad_x = inv_std * (g - mean_g - x_hat * mean_g_x_hat)
+        return (
+            grad_x,
+            (grad * x_hat).sum(dim=axes) if need_weight else None,
+            grad.sum(dim=axes) if need_bias else None,
+            None,
+            None,
+            None,
+        )
 
 
 def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:

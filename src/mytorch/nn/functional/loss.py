@@ -3,7 +3,8 @@
 Each gives one loss per example and then reduces them: ``'mean'`` (the
 default), ``'sum'`` or ``'none'``. Class labels are checked before anything is
 computed: a label out of range would otherwise pick a wrong element, or wrap
-around silently when negative.
+around silently when negative. Cross-entropy is one fused node (log-softmax and
+the negative log-likelihood together), for speed: every classifier ends in it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from mytorch import ops
+from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, shape_str
 
 __all__ = ["binary_cross_entropy_with_logits", "cross_entropy", "mse_loss", "nll_loss"]
@@ -51,7 +53,36 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
     """
     labels = _check_labels("cross_entropy", input, target)
     _check_reduction("cross_entropy", reduction)
-    return _nll(input.log_softmax(dim=-1), labels, reduction)
+    return CrossEntropy.apply(input, labels, reduction)
+
+
+class CrossEntropy(Function):
+    """``nll_loss(log_softmax(logits), labels)`` as one node."""
+
+    @staticmethod
+    def forward(
+        ctx: BackwardFunction, logits: Tensor, labels: np.ndarray, reduction: str
+    ) -> np.ndarray:
+        ctx.save_for_backward(logits)
+        ctx.labels, ctx.reduction = labels, reduction
+        # The log-softmax with the maximum subtracted first: finite for logits of +-1000.
+        shifted = logits.data - np.maximum.reduce(logits.data, axis=-1, keepdims=True)
+        logp = shifted - np.log(np.add.reduce(np.exp(shifted), axis=-1, keepdims=True))
+        losses = -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0]
+        if reduction == "none":
+            return losses
+        return np.add.reduce(losses, axis=None) / (labels.size if reduction == "mean" else 1)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
+        (logits,) = ctx.saved_tensors
+        labels, reduction = ctx.labels, ctx.reduction
+        # d loss_i / d z_ij = softmax_ij - [j == label_i], times the loss's gradient.
+        onehot = np.eye(logits.shape[-1], dtype=logits.dtype)[labels]
+        error = logits.softmax(dim=-1) - Tensor._wrap(onehot)
+        if reduction == "none":
+            return error * grad.unsqueeze(-1), None, None
+        return error * (grad / labels.size if reduction == "mean" else grad), None, None
 
 
 def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
