@@ -230,22 +230,26 @@ class BatchNormTraining(Function):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
-        axes = ctx.axes
+        axes, count = ctx.axes, x.data.size // x.shape[1]
         centred = x - x.mean(dim=axes, keepdim=True)
         inv_std = ((centred * centred).mean(dim=axes, keepdim=True) + ctx.eps) ** -0.5
         x_hat = centred * inv_std
+        # Per-channel sums of the gradient, and of the gradient times x_hat: they are
+        # the bias's and the weight's gradients, and they also make up dx.
+        grad_sum = grad.sum(dim=axes, keepdim=True)
+        grad_x_hat_sum = (grad * x_hat).sum(dim=axes, keepdim=True)
         grad_x = None
         if need_x:
-            # With g = grad * weight, the mean and variance's own dependence on x
-            # gives dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps).
-            g = grad if weight is None else grad * weight.reshape(ctx.shape)
-            mean_g = g.mean(dim=axes, keepdim=True)
-            mean_g_x_hat = (g * x_hat).mean(dim=axes, keepdim=True)
-            grad_x = inv_std * (g - mean_g - x_hat * mean_g_x_hat)
+            # With g = grad * weight, the batch statistics' own dependence on x gives
+            # dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps).
+            centred_grad = grad - (grad_sum + x_hat * grad_x_hat_sum) / count
+            scale = inv_std if weight is None else inv_std * weight.reshape(ctx.shape)
+            grad_x = centred_grad * scale
+        channels = (x.shape[1],)
         return (
             grad_x,
-            (grad * x_hat).sum(dim=axes) if need_weight else None,
-            grad.sum(dim=axes) if need_bias else None,
+            grad_x_hat_sum.reshape(channels) if need_weight else None,
+            grad_sum.reshape(channels) if need_bias else None,
             None,
             None,
             None,
