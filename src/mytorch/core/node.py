@@ -49,24 +49,18 @@ class BackwardFunction:
 
     # ``__dict__`` stays so that ops can keep plain attributes on ctx
     # (``ctx.dim = dim``); the fixed fields use slots for speed.
-    __slots__ = (
-        "__dict__",
-        "__weakref__",
-        "_released",
-        "_retained",
-        "_saved",
-        "_saved_versions",
-        "function",
-        "next_functions",
-    )
+    # No __slots__ here: the op's own ctx attributes (``ctx.dim = dim``) need an
+    # instance dict anyway, and without slots CPython keeps that dict's values
+    # inline in the object, so a node is one object for the garbage collector.
+    # The flags below default to these class attributes until set.
+    _saved: tuple[Tensor | None, ...] = ()
+    _saved_versions: tuple[int, ...] | None = None
+    _released = False
+    _retained: weakref.ref[Tensor] | None = None
 
     def __init__(self, function: type[Function]) -> None:
         self.function = function
         self.next_functions: tuple[BackwardFunction | AccumulateGrad | None, ...] = ()
-        self._saved: tuple[Tensor | None, ...] = ()
-        self._saved_versions: tuple[int, ...] | None = None
-        self._released = False
-        self._retained: weakref.ref[Tensor] | None = None
 
     def name(self) -> str:
         """Return the node's name: the op's class name followed by ``'Backward'``.
@@ -255,9 +249,12 @@ class BackwardFunction:
             ...
         RuntimeError: ExpBackward: trying to backward through the graph a second time, ...
         """
-        self._released = True
-        self._saved = ()
+        # Everything but the node's identity lives in its instance dict: the
+        # saved tensors, the ctx attributes, a retained gradient's reference.
+        function, parents = self.function, self.next_functions
         self.__dict__.clear()
+        self.function, self.next_functions = function, parents
+        self._released = True
 
     def retain_grad_of(self, tensor: Tensor) -> None:
         """Have backward store the gradient of ``tensor`` (this node's output).
