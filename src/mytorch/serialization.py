@@ -22,6 +22,7 @@ import json
 import os
 import re
 import secrets
+import zipfile
 from typing import Any
 
 import numpy as np
@@ -123,12 +124,16 @@ def load(path: str | os.PathLike[str]) -> Any:
     """
     path = _as_path(path, "load")
     with open(path, "rb") as file:
+        if file.read(6) == b"\x93NUMPY":
+            raise _invalid(path, "it holds a single .npy array, not a MyTorch .npz archive")
+        if not zipfile.is_zipfile(file):
+            # np.load would guess the file is a pickle and say so, which misleads.
+            raise _invalid(path, "it is not a zip (.npz) archive")
+        file.seek(0)
         try:
             archive = np.load(file, allow_pickle=False)
         except _READ_ERRORS as error:
             raise _invalid(path, f"it is not a readable .npz archive ({error})") from error
-        if not isinstance(archive, np.lib.npyio.NpzFile):
-            raise _invalid(path, "it holds a single .npy array, not a MyTorch .npz archive")
         with archive:
             arrays = _read_members(archive, path)
     manifest = arrays.pop(_MANIFEST, None)
