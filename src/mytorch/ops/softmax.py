@@ -21,10 +21,7 @@ class LogSoftmax(Function):
     def forward(ctx: BackwardFunction, x: Tensor, axis: int) -> np.ndarray:
         ctx.save_for_backward(x)
         ctx.axis = axis
-        # Subtract the maximum first: that is exact, so float32 keeps its full
-        # precision even for inputs of +-1000 (x - logsumexp(x) would not).
-        shifted = x.data - np.maximum.reduce(x.data, axis=axis, keepdims=True)
-        return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
+        return stable_log_softmax(x.data, axis)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None]:
@@ -33,6 +30,16 @@ class LogSoftmax(Function):
         # the vector-Jacobian product is grad - softmax * sum(grad).
         softmax = LogSoftmax.apply(x, ctx.axis).exp()
         return grad - softmax * grad.sum(dim=ctx.axis, keepdim=True), None
+
+
+def stable_log_softmax(data: np.ndarray, axis: int) -> np.ndarray:
+    """``log(softmax(data))`` along ``axis`` in numpy, for forward passes.
+
+    Subtracting the maximum first is exact, so float32 keeps its full precision
+    even for inputs of +-1000 (``x - logsumexp(x)`` would not).
+    """
+    shifted = data - np.maximum.reduce(data, axis=axis, keepdims=True)
+    return shifted - np.log(np.add.reduce(np.exp(shifted), axis=axis, keepdims=True))
 
 
 def _axis(op: str, input: Tensor, dim: int | None) -> int:

@@ -14,6 +14,7 @@ import numpy as np
 from mytorch import ops
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, shape_str
+from mytorch.ops.softmax import stable_log_softmax
 
 __all__ = ["binary_cross_entropy_with_logits", "cross_entropy", "mse_loss", "nll_loss"]
 
@@ -65,9 +66,7 @@ class CrossEntropy(Function):
     ) -> np.ndarray:
         ctx.save_for_backward(logits)
         ctx.labels, ctx.reduction = labels, reduction
-        # The log-softmax with the maximum subtracted first: finite for logits of +-1000.
-        shifted = logits.data - np.maximum.reduce(logits.data, axis=-1, keepdims=True)
-        logp = shifted - np.log(np.add.reduce(np.exp(shifted), axis=-1, keepdims=True))
+        logp = stable_log_softmax(logits.data, -1)  # finite for logits of +-1000
         losses = -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0]
         if reduction == "none":
             return losses
