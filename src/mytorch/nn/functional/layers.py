@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.random import default_generator
 from mytorch.core.tensor import Tensor, shape_str
 
@@ -80,11 +81,22 @@ class Linear(Function):
         need_input, need_weight, need_bias = ctx.needs_input_grad
         # With y = x W^T + b: dx = dy W, dW = dy^T x and db = dy summed over the
         # batch, the leading dimensions flattened into one.
-        rows = grad.reshape(-1, grad.shape[-1])
+        if is_grad_enabled():
+            # create_graph=True: the same formula in Tensor ops, so it is recorded.
+            rows = grad.reshape(-1, grad.shape[-1])
+            return (
+                grad @ weight if need_input else None,
+                rows.mT @ input.reshape(-1, input.shape[-1]) if need_weight else None,
+                rows.sum(dim=0) if need_bias else None,
+            )
+        # Otherwise numpy does it directly: three array operations, no op dispatch.
+        rows = grad.data.reshape(-1, grad.shape[-1])
         return (
-            grad @ weight if need_input else None,
-            rows.mT @ input.reshape(-1, input.shape[-1]) if need_weight else None,
-            rows.sum(dim=0) if need_bias else None,
+            Tensor._wrap(grad.data @ weight.data) if need_input else None,
+            Tensor._wrap(rows.T @ input.data.reshape(-1, input.shape[-1]))
+            if need_weight
+            else None,
+            Tensor._wrap(np.add.reduce(rows, axis=0)) if need_bias else None,
         )
 
 
@@ -188,8 +200,8 @@ def batch_norm(
             _update(running_mean, mean.reshape(channels), momentum)
         if running_var is not None:
             _update(running_var, var.reshape(channels) * (count / (count - 1)), momentum)
-        x_hat = centred / np.sqrt(var + eps)
-        return BatchNormTraining.apply(input, weight, bias, x_hat, axes, eps)
+        inv_std = 1.0 / np.sqrt(var + eps)
+        return BatchNormTraining.apply(input, weight, bias, centred * inv_std, inv_std, axes, eps)
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation (training=False) needs running statistics")
@@ -206,8 +218,9 @@ def batch_norm(
 class BatchNormTraining(Function):
     """Training-mode batch normalisation as one node: ``weight * x_hat + bias``.
 
-    Forward gets ``x_hat`` from numpy. Backward rebuilds it from ``x`` with Tensor
-    ops, so that ``create_graph`` can differentiate through the batch statistics.
+    Forward gets ``x_hat`` and ``1 / sqrt(var + eps)`` from numpy. Backward
+    reuses them, except with ``create_graph``: then it rebuilds them from ``x``
+    with Tensor ops, so that the batch statistics are differentiated too.
     """
 
     @staticmethod
@@ -217,11 +230,12 @@ class BatchNormTraining(Function):
         weight: Tensor | None,
         bias: Tensor | None,
         x_hat: np.ndarray,
+        inv_std: np.ndarray,
         axes: tuple[int, ...],
         eps: float,
     ) -> np.ndarray:
         ctx.save_for_backward(x, weight)
-        ctx.axes, ctx.eps = axes, eps
+        ctx.x_hat, ctx.inv_std, ctx.axes, ctx.eps = x_hat, inv_std, axes, eps
         ctx.shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # per channel, broadcastable
         out = x_hat if weight is None else x_hat * weight.data.reshape(ctx.shape)
         return out if bias is None else out + bias.data.reshape(ctx.shape)
@@ -231,29 +245,38 @@ class BatchNormTraining(Function):
         x, weight = ctx.saved_tensors
         need_x, need_weight, need_bias = ctx.needs_input_grad[:3]
         axes, count = ctx.axes, x.data.size // x.shape[1]
-        centred = x - x.mean(dim=axes, keepdim=True)
-        inv_std = ((centred * centred).mean(dim=axes, keepdim=True) + ctx.eps) ** -0.5
-        x_hat = centred * inv_std
-        # Per-channel sums of the gradient, and of the gradient times x_hat: they are
-        # the bias's and the weight's gradients, and they also make up dx.
-        grad_sum = grad.sum(dim=axes, keepdim=True)
-        grad_x_hat_sum = (grad * x_hat).sum(dim=axes, keepdim=True)
+        channels = (x.shape[1],)
+        # The per-channel sums of the gradient, and of the gradient times x_hat, are
+        # the bias's and the weight's gradients; they also make up dx. With
+        # g = grad * weight, the batch statistics' own dependence on x gives
+        # dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps).
+        if is_grad_enabled():
+            # create_graph=True: the formula in Tensor ops, from x, so it is recorded.
+            centred = x - x.mean(dim=axes, keepdim=True)
+            inv_std = ((centred * centred).mean(dim=axes, keepdim=True) + ctx.eps) ** -0.5
+            x_hat = centred * inv_std
+            grad_sum = grad.sum(dim=axes, keepdim=True)
+            grad_x_hat_sum = (grad * x_hat).sum(dim=axes, keepdim=True)
+            grad_x = None
+            if need_x:
+                centred_grad = grad - (grad_sum + x_hat * grad_x_hat_sum) / count
+                scale = inv_std if weight is None else inv_std * weight.reshape(ctx.shape)
+                grad_x = centred_grad * scale
+            grad_weight = grad_x_hat_sum.reshape(channels) if need_weight else None
+            grad_bias = grad_sum.reshape(channels) if need_bias else None
+            return grad_x, grad_weight, grad_bias, None, None, None, None
+        # Otherwise the same formula in numpy, from what forward kept.
+        g, x_hat = grad.data, ctx.x_hat
+        grad_sum = np.add.reduce(g, axis=axes, keepdims=True)
+        grad_x_hat_sum = np.add.reduce(g * x_hat, axis=axes, keepdims=True)
         grad_x = None
         if need_x:
-            # With g = grad * weight, the batch statistics' own dependence on x gives
-            # dx = (g - mean(g) - x_hat * mean(g * x_hat)) / sqrt(var + eps).
-            centred_grad = grad - (grad_sum + x_hat * grad_x_hat_sum) / count
-            scale = inv_std if weight is None else inv_std * weight.reshape(ctx.shape)
-            grad_x = centred_grad * scale
-        channels = (x.shape[1],)
-        return (
-            grad_x,
-            grad_x_hat_sum.reshape(channels) if need_weight else None,
-            grad_sum.reshape(channels) if need_bias else None,
-            None,
-            None,
-            None,
-        )
+            centred_grad = g - (grad_sum + x_hat * grad_x_hat_sum) / count
+            scale = ctx.inv_std if weight is None else ctx.inv_std * weight.data.reshape(ctx.shape)
+            grad_x = Tensor._wrap(centred_grad * scale)
+        grad_weight = Tensor._wrap(grad_x_hat_sum.reshape(channels)) if need_weight else None
+        grad_bias = Tensor._wrap(grad_sum.reshape(channels)) if need_bias else None
+        return grad_x, grad_weight, grad_bias, None, None, None, None
 
 
 def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:

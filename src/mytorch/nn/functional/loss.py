@@ -13,6 +13,7 @@ import numpy as np
 
 from mytorch import ops
 from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.ops.softmax import stable_log_softmax
 
@@ -65,8 +66,8 @@ class CrossEntropy(Function):
         ctx: BackwardFunction, logits: Tensor, labels: np.ndarray, reduction: str
     ) -> np.ndarray:
         ctx.save_for_backward(logits)
-        ctx.labels, ctx.reduction = labels, reduction
         logp = stable_log_softmax(logits.data, -1)  # finite for logits of +-1000
+        ctx.log_probs, ctx.labels, ctx.reduction = logp, labels, reduction
         losses = -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0]
         if reduction == "none":
             return losses
@@ -78,10 +79,19 @@ class CrossEntropy(Function):
         labels, reduction = ctx.labels, ctx.reduction
         # d loss_i / d z_ij = softmax_ij - [j == label_i], times the loss's gradient.
         onehot = np.eye(logits.shape[-1], dtype=logits.dtype)[labels]
-        error = logits.softmax(dim=-1) - Tensor._wrap(onehot)
+        if is_grad_enabled():
+            # create_graph=True: softmax as a Tensor op, so the formula is recorded.
+            error = logits.softmax(dim=-1) - Tensor._wrap(onehot)
+            if reduction == "none":
+                return error * grad.unsqueeze(-1), None, None
+            return error * (grad / labels.size if reduction == "mean" else grad), None, None
+        # Otherwise numpy, with the softmax recovered from forward's log-softmax.
+        error = np.exp(ctx.log_probs) - onehot
         if reduction == "none":
-            return error * grad.unsqueeze(-1), None, None
-        return error * (grad / labels.size if reduction == "mean" else grad), None, None
+            scale = grad.data[..., None]
+        else:
+            scale = grad.data / labels.size if reduction == "mean" else grad.data
+        return Tensor._wrap(error * scale), None, None
 
 
 def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
