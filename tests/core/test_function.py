@@ -80,12 +80,20 @@ def test_a_leaf_shares_one_accumulate_grad_node_between_ops() -> None:
     assert y.grad_fn.next_functions[0] is z.grad_fn.next_functions[0]
 
 
-def test_leaf_does_not_keep_its_node_alive() -> None:
-    # The node holds the tensor; the tensor holds the node only weakly (no cycle).
+def test_a_leaf_keeps_its_node_and_frees_it_without_the_cyclic_collector() -> None:
+    # The tensor holds its node; the node holds the tensor only weakly (no cycle).
     a = mytorch.tensor(1.0, requires_grad=True)
-    node = weakref.ref(a.grad_fn)
-    gc.collect()
-    assert node() is None
+    node = a.grad_fn
+    assert node is a.grad_fn and node.variable is a
+    node_ref, a_ref = weakref.ref(node), weakref.ref(a)
+    del node
+    assert node_ref() is not None
+    gc.disable()
+    try:
+        del a
+        assert a_ref() is None and node_ref() is None
+    finally:
+        gc.enable()
 
 
 def test_custom_function_forward_backward_and_ctx_attributes() -> None:

@@ -36,7 +36,7 @@ def no_cyclic_gc() -> Iterator[None]:
 
 
 class Watched(NamedTuple):
-    nodes: list[weakref.ref]  # every node of the graph, AccumulateGrad included
+    nodes: list[weakref.ref]  # every op node (a leaf's AccumulateGrad lives with the leaf)
     saved: list[weakref.ref]  # the intermediate tensors and numpy arrays the nodes saved
     intermediates: list[weakref.ref]  # every tensor made on the way to the output
 
@@ -57,15 +57,14 @@ def watch(
 ) -> Watched:
     """Weak references to ``output``'s graph: its nodes and what they saved, but for
     the tensors in ``kept`` (leaves, inputs and labels the test holds) and their arrays."""
-    nodes = graph_nodes(output)
+    nodes = [node for node in graph_nodes(output) if isinstance(node, BackwardFunction)]
     saved: list[Any] = []
     for node in nodes:
-        if isinstance(node, BackwardFunction):
-            saved += [t for t in node.saved_tensors if t is not None]
-            # What ops keep on ctx: arrays (ctx.result, ctx.condition) and index tuples.
-            for value in vars(node).values():
-                items = value if isinstance(value, tuple) else (value,)
-                saved += [item for item in items if isinstance(item, np.ndarray)]
+        saved += [t for t in node.saved_tensors if t is not None]
+        # What ops keep on ctx: arrays (ctx.result, ctx.condition) and index tuples.
+        for value in vars(node).values():
+            items = value if isinstance(value, tuple) else (value,)
+            saved += [item for item in items if isinstance(item, np.ndarray)]
     kept_ids = {id(tensor) for tensor in kept} | {id(tensor.data) for tensor in kept}
     saved = [item for item in saved if id(item) not in kept_ids]
     return Watched(*([weakref.ref(x) for x in xs] for xs in (nodes, saved, intermediates)))
@@ -160,13 +159,28 @@ def test_a_model_step_frees_its_graph_and_the_parameters_sinks() -> None:
     labels = mytorch.tensor(np.arange(16) % 3, dtype=mytorch.int64)
     loss = nn.CrossEntropyLoss()(model(inputs), labels)
     watched = watch(loss, [inputs, labels, *model.parameters()])
-    sinks = [n for n in watched.nodes if isinstance(n(), AccumulateGrad)]
+    sinks = [weakref.ref(n) for n in graph_nodes(loss) if isinstance(n, AccumulateGrad)]
     assert len(sinks) == len(list(model.parameters()))
     assert len(alive(watched.saved)) >= 3  # the fused nodes save few tensors, but some
     loss.backward()
     assert alive(watched.saved) == []
     del loss
-    assert alive(watched.nodes) == []  # the parameters hold their sinks only weakly
+    assert alive(watched.nodes) == []
+    # Each parameter keeps its sink for the next step; they go with the model.
+    assert len(alive(sinks)) == len(sinks)
+    del model
+    assert alive(sinks) == []
+
+
+def test_a_leaf_dropped_while_its_graph_lives_is_freed_and_backward_still_runs() -> None:
+    kept, dropped = leaves()
+    out = (kept + dropped).sum()  # add saves nothing: only the graph refers to dropped
+    sink = dropped.grad_fn
+    ref = weakref.ref(dropped)
+    del dropped
+    assert ref() is None and sink.variable is None
+    out.backward()  # the dropped leaf's gradient has nowhere to go, and is skipped
+    assert np.array_equal(kept.grad.data, np.ones((3, 4)))
 
 
 def live_counts() -> Counter:

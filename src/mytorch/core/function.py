@@ -225,7 +225,7 @@ def _link(node: BackwardFunction, out: Tensor, args: tuple[Any, ...]) -> None:
     """Record ``node`` as the creator of ``out`` and point it at its inputs' nodes."""
     node.next_functions = tuple(
         [
-            (arg._node or arg._grad_accumulator())
+            (arg._node or arg._accumulator or arg._grad_accumulator())
             if isinstance(arg, Tensor) and arg.requires_grad
             else None
             for arg in args

@@ -293,7 +293,10 @@ class AccumulateGrad:
 
     Applying it adds the incoming gradient into the leaf's ``.grad`` (a fresh
     buffer the first time, then in place), so gradients from several backward
-    calls add up until ``zero_grad`` clears them.
+    calls add up until ``zero_grad`` clears them. The leaf keeps its sink for
+    life; the sink refers back to the leaf only weakly (no reference cycle),
+    so a graph does not keep alive a leaf that nothing else holds: the
+    gradient of such a leaf could never be read.
 
     Examples
     --------
@@ -305,12 +308,25 @@ class AccumulateGrad:
     True
     """
 
-    __slots__ = ("__weakref__", "variable")
+    __slots__ = ("__weakref__", "_variable")
 
     next_functions: tuple[()] = ()
 
     def __init__(self, variable: Tensor) -> None:
-        self.variable = variable
+        self._variable = weakref.ref(variable)
+
+    @property
+    def variable(self) -> Tensor | None:
+        """The leaf this node accumulates into, or None once that tensor is gone.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> w = mytorch.tensor(1.0, requires_grad=True)
+        >>> w.grad_fn.variable is w
+        True
+        """
+        return self._variable()
 
     def name(self) -> str:
         """Return ``'AccumulateGrad'``.
@@ -351,7 +367,9 @@ class AccumulateGrad:
         >>> w.grad
         tensor([1., 1.])
         """
-        variable = self.variable
+        variable = self._variable()
+        if variable is None:
+            return  # the leaf is gone, and its gradient with it
         if grad.shape != variable.shape:
             raise RuntimeError(
                 f"AccumulateGrad: got a gradient of shape {shape_str(grad.shape)} for a leaf "

@@ -9,7 +9,6 @@ the two layers in a circle.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -130,7 +129,7 @@ class Tensor(InPlaceMethods):
         self.is_parameter = bool(is_parameter)
         self.grad: Tensor | None = None
         self._node: BackwardFunction | None = None
-        self._accumulator: weakref.ref[AccumulateGrad] | None = None
+        self._accumulator: AccumulateGrad | None = None
         self._version_counter: list[int] | None = None
 
     @classmethod
@@ -171,19 +170,18 @@ class Tensor(InPlaceMethods):
         return None
 
     def _grad_accumulator(self) -> AccumulateGrad:
-        """Return this leaf's ``AccumulateGrad`` node, creating it if needed.
+        """Return this leaf's ``AccumulateGrad`` node, creating it on first use.
 
-        The tensor holds its node only through a weak reference, since the node
-        holds the tensor: a strong reference both ways would be a reference cycle
-        that only the cyclic garbage collector could free.
+        The tensor keeps its node for life, so that every op it enters reuses
+        one node instead of making its own. The node points back at the tensor
+        only weakly: a strong reference both ways would be a reference cycle,
+        which only the cyclic garbage collector could free.
         """
-        node = self._accumulator() if self._accumulator is not None else None
-        if node is None:
+        if self._accumulator is None:
             from mytorch.core.node import AccumulateGrad
 
-            node = AccumulateGrad(self)
-            self._accumulator = weakref.ref(node)
-        return node
+            self._accumulator = AccumulateGrad(self)
+        return self._accumulator
 
     def backward(
         self,
