@@ -162,8 +162,10 @@ class BackwardFunction:
             raise self._released_error()
         versions = self._saved_versions
         for index, tensor in enumerate(self._saved):
+            if tensor is None or tensor._version_counter is None:
+                continue  # the common case: never changed in place, so no counter
             version = 0 if versions is None else versions[index]
-            if tensor is not None and tensor._version != version:
+            if tensor._version != version:
                 raise RuntimeError(
                     f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "
                     f"saved for backward was modified in place after it was saved "
@@ -184,7 +186,7 @@ class BackwardFunction:
         >>> (a * mytorch.tensor(2.0)).grad_fn.needs_input_grad
         (True, False)
         """
-        return tuple(node is not None for node in self.next_functions)
+        return tuple([node is not None for node in self.next_functions])
 
     # ---------------------------------------------------------- engine side
     def apply(self, grad_output: Tensor, retain_graph: bool) -> tuple[Tensor | None, ...]:

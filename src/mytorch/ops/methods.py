@@ -26,14 +26,14 @@ def _operator(
 
     def forward_op(self: Tensor, other: Any) -> Tensor:
         if type(other) is not Tensor:
-            if isinstance(other, (str, bytes)):
-                # Returning NotImplemented would let Python try sequence
-                # repetition ("ab" * 3), which gives a confusing error.
-                raise TypeError(
-                    f"unsupported operand type(s) for {symbol}: 'Tensor' and "
-                    f"'{type(other).__name__}'"
-                )
             if not is_operand(other):
+                if isinstance(other, (str, bytes)):
+                    # Returning NotImplemented would let Python try sequence
+                    # repetition ("ab" * 3), which gives a confusing error.
+                    raise TypeError(
+                        f"unsupported operand type(s) for {symbol}: 'Tensor' and "
+                        f"'{type(other).__name__}'"
+                    )
                 return NotImplemented
             other = as_operand(other, self, name)
         return function.apply(self, other)

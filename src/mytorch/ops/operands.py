@@ -41,7 +41,10 @@ def as_operand(value: Any, like: Tensor, op: str) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if isinstance(value, _SCALARS):
-        return Tensor._wrap(np.asarray(value, dtype=scalar_dtype(like.dtype, value)))
+        dtype = like.data.dtype
+        if dtype.kind not in "fc":
+            dtype = scalar_dtype(dtype, value)
+        return Tensor._wrap(np.asarray(value, dtype=dtype))
     if isinstance(value, (np.ndarray, list, tuple)):
         return Tensor._wrap(as_array(value))
     raise TypeError(
@@ -50,6 +53,9 @@ def as_operand(value: Any, like: Tensor, op: str) -> Tensor:
     )
 
 
+_OPERANDS = (Tensor, np.ndarray, list, tuple, *_SCALARS)
+
+
 def is_operand(value: Any) -> bool:
     """Whether a binary operator should accept ``value`` (else it returns NotImplemented)."""
-    return isinstance(value, (Tensor, np.ndarray, list, tuple, *_SCALARS))
+    return isinstance(value, _OPERANDS)
