@@ -262,6 +262,7 @@ def _run(
     # By default the backward formulas run without recording; with
     # create_graph they are recorded, so the gradients get a graph of their own.
     grad_mode._state.enabled = create_graph
+    apply = _apply_checked if anomaly.enabled else BackwardFunction.apply
     try:
         while ready:
             node = ready.pop()
@@ -281,10 +282,7 @@ def _run(
             else:
                 if node._retained is not None and targets is None:
                     _store_retained(node, gradient, create_graph)
-                if anomaly.enabled:
-                    parent_grads = _apply_checked(node, gradient, retain_graph)
-                else:
-                    parent_grads = node.apply(gradient, retain_graph)
+                parent_grads = apply(node, gradient, retain_graph)
             for parent, parent_grad in zip(parents, parent_grads):
                 if parent is None or (wanted is not None and not wanted[parent]):
                     continue

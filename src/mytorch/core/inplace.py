@@ -104,7 +104,9 @@ class InPlaceMethods:
         self._check_writeable("copy_")
         values = source.data if isinstance(source, InPlaceMethods) else np.asarray(source)
         try:
-            np.copyto(self.data, np.broadcast_to(values, self.shape), casting="unsafe")
+            if values.shape != self.data.shape:
+                values = np.broadcast_to(values, self.data.shape)
+            np.copyto(self.data, values, casting="unsafe")
         except ValueError as error:
             raise ValueError(
                 f"copy_: cannot copy a source of shape {np.shape(values)} "
@@ -117,11 +119,10 @@ class InPlaceMethods:
         self._check_inplace(op)
         self._check_writeable(op)
         values = other.data if isinstance(other, InPlaceMethods) else other
-        try:
-            result_shape = np.broadcast_shapes(self.shape, np.shape(values))
-        except ValueError:
-            result_shape = None  # the shapes do not broadcast at all
-        if result_shape != self.shape:
+        shape = np.shape(values)
+        # A number or an operand of this tensor's shape fits (the common cases);
+        # anything else must broadcast without changing this tensor's shape.
+        if shape != () and shape != self.data.shape and not _fits(shape, self.data.shape):
             raise ValueError(
                 f"{op}: an operand of shape {np.shape(values)} cannot be applied in place "
                 f"to a tensor of shape {self.shape}"
@@ -189,3 +190,11 @@ class InPlaceMethods:
 
     def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
+
+
+def _fits(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether an operand of ``shape`` broadcasts to exactly ``target``."""
+    try:
+        return np.broadcast_shapes(target, shape) == target
+    except ValueError:
+        return False  # the shapes do not broadcast at all

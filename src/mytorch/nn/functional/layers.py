@@ -73,7 +73,12 @@ class Linear(Function):
     ) -> np.ndarray:
         ctx.save_for_backward(input, weight)
         out = input.data @ weight.data.T
-        return out if bias is None else out + bias.data
+        if bias is None:
+            return out
+        if bias.dtype == out.dtype:
+            out += bias.data  # in place: out is a fresh array
+            return out
+        return out + bias.data  # let numpy promote the dtype
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -238,7 +243,12 @@ class BatchNormTraining(Function):
         ctx.x_hat, ctx.inv_std, ctx.axes, ctx.eps = x_hat, inv_std, axes, eps
         ctx.shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # per channel, broadcastable
         out = x_hat if weight is None else x_hat * weight.data.reshape(ctx.shape)
-        return out if bias is None else out + bias.data.reshape(ctx.shape)
+        if bias is None:
+            return out
+        if out is not x_hat and bias.dtype == out.dtype:
+            out += bias.data.reshape(ctx.shape)  # in place: out is a fresh array
+            return out
+        return out + bias.data.reshape(ctx.shape)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:

@@ -68,7 +68,9 @@ class CrossEntropy(Function):
         ctx.save_for_backward(logits)
         logp = stable_log_softmax(logits.data, -1)  # finite for logits of +-1000
         ctx.log_probs, ctx.labels, ctx.reduction = logp, labels, reduction
-        losses = -np.take_along_axis(logp, labels[..., None], axis=-1)[..., 0]
+        # Pick logp[i, labels[i]] for every row i (one row when the logits are 1-D).
+        rows = () if logp.ndim == 1 else (np.arange(labels.size),)
+        losses = -logp[(*rows, labels)]
         if reduction == "none":
             return losses
         return np.add.reduce(losses, axis=None) / (labels.size if reduction == "mean" else 1)
@@ -212,8 +214,8 @@ def _check_labels(op: str, input: Tensor, target: Tensor) -> np.ndarray:
             f"{shape_str(input.shape[:-1])}, got {shape_str(labels.shape)}"
         )
     classes = input.shape[-1]
-    wrong = np.flatnonzero((labels < 0) | (labels >= classes))
-    if wrong.size:
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        wrong = np.flatnonzero((labels < 0) | (labels >= classes))
         values = labels.reshape(-1)[wrong]
         raise ValueError(
             f"{op}: labels must be in [0, {classes}) for {classes} classes, got "
