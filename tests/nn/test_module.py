@@ -90,6 +90,7 @@ def test_attribute_assignment_rules():
     with pytest.raises(TypeError, match=r"cannot register a Tensor as parameter 'inner_w'"):
         block.register_parameter("inner_w", mytorch.ones(1))
     block.scale = nn.Parameter(mytorch.ones(3))
+    assert block.scale is dict(block.named_parameters())["scale"]
     with pytest.raises(TypeError, match="parameter 'scale' \\(Parameter or None expected\\)"):
         block.scale = mytorch.ones(3)
     with pytest.raises(TypeError, match="to buffer 'count' \\(Tensor or None expected\\)"):
@@ -98,6 +99,7 @@ def test_attribute_assignment_rules():
     assert dict(block.named_buffers())["count"] is block.count
     block.inner = nn.Tanh()  # replaces the registered module
     assert isinstance(dict(block.named_children())["inner"], nn.Tanh)
+    assert block.inner is dict(block.named_children())["inner"]
     block.inner = None
     assert [name for name, _ in block.named_children()] == ["act"]
     with pytest.raises(TypeError, match="to child module 'act' \\(Module or None expected\\)"):

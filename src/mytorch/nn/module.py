@@ -9,6 +9,7 @@ A module keeps three ordered registries, filled by plain attribute assignment:
 
 Everything else a module does, from ``parameters()`` to ``state_dict()``, walks
 these registries down the tree, in the order the attributes were first set.
+Each registered value is also an ordinary attribute, so reading it is fast.
 Saving and loading the state is in ``mytorch.nn.state``.
 """
 
@@ -187,11 +188,14 @@ class Module:
                 f"{type(self).__name__}.{op}: {name!r} is already an attribute of "
                 f"{type(self).__name__}; choose another name"
             )
-        self.__dict__.pop(name, None)
         for other in _REGISTRIES:
             self.__dict__[other].pop(name, None)
         self._non_persistent_buffers.discard(name)
         self.__dict__[registry][name] = value
+        # Mirrored as an ordinary attribute, so that ``self.weight`` (read on every
+        # forward) is a plain instance-dict lookup; every change to a registry goes
+        # through here, __setattr__ or __delattr__, which keep the two in step.
+        self.__dict__[name] = value
 
     def __setattr__(self, name: str, value: Any) -> None:
         if isinstance(value, Parameter):
@@ -211,19 +215,13 @@ class Module:
                     f"{kind} {name!r} ({expected.__name__} or None expected)"
                 )
             self.__dict__[held_in[0]][name] = value
-
-    def __getattr__(self, name: str) -> Any:
-        # Called only when ordinary lookup fails: look in the registries.
-        registries = self.__dict__
-        for registry in _REGISTRIES:
-            if registry in registries and name in registries[registry]:
-                return registries[registry][name]
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            self.__dict__[name] = value  # the mirror that _register keeps
 
     def __delattr__(self, name: str) -> None:
         for registry in _REGISTRIES:
             if name in self.__dict__[registry]:
                 del self.__dict__[registry][name]
+                del self.__dict__[name]
                 self._non_persistent_buffers.discard(name)
                 return
         object.__delattr__(self, name)
