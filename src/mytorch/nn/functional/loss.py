@@ -67,10 +67,11 @@ class CrossEntropy(Function):
     ) -> np.ndarray:
         ctx.save_for_backward(logits)
         logp = stable_log_softmax(logits.data, -1)  # finite for logits of +-1000
-        ctx.log_probs, ctx.labels, ctx.reduction = logp, labels, reduction
         # Pick logp[i, labels[i]] for every row i (one row when the logits are 1-D).
         rows = () if logp.ndim == 1 else (np.arange(labels.size),)
-        losses = -logp[(*rows, labels)]
+        picked = (*rows, labels)
+        ctx.log_probs, ctx.picked, ctx.labels, ctx.reduction = logp, picked, labels, reduction
+        losses = -logp[picked]
         if reduction == "none":
             return losses
         return np.add.reduce(losses, axis=None) / (labels.size if reduction == "mean" else 1)
@@ -80,15 +81,16 @@ class CrossEntropy(Function):
         (logits,) = ctx.saved_tensors
         labels, reduction = ctx.labels, ctx.reduction
         # d loss_i / d z_ij = softmax_ij - [j == label_i], times the loss's gradient.
-        onehot = np.eye(logits.shape[-1], dtype=logits.dtype)[labels]
         if is_grad_enabled():
             # create_graph=True: softmax as a Tensor op, so the formula is recorded.
+            onehot = np.eye(logits.shape[-1], dtype=logits.dtype)[labels]
             error = logits.softmax(dim=-1) - Tensor._wrap(onehot)
             if reduction == "none":
                 return error * grad.unsqueeze(-1), None, None
             return error * (grad / labels.size if reduction == "mean" else grad), None, None
         # Otherwise numpy, with the softmax recovered from forward's log-softmax.
-        error = np.exp(ctx.log_probs) - onehot
+        error = np.exp(ctx.log_probs)
+        error[ctx.picked] -= 1.0
         if reduction == "none":
             scale = grad.data[..., None]
         else:
