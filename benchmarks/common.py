@@ -11,11 +11,13 @@ import cProfile
 import gc
 import importlib
 import importlib.util
+import json
 import math
 import os
 import platform
 import pstats
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -272,3 +274,26 @@ def release_free_memory() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):  # not glibc
             pass
+
+
+def spawn_worker(module: str, args: Sequence[str]) -> dict[str, Any] | str:
+    """Run ``python -m module *args`` in a fresh interpreter; return its JSON, or why it failed.
+
+    The worker prints its figures as JSON on its last line of output; lines before it
+    (such as where a profile was written) are printed here.
+    """
+    import mytorch
+
+    # The child must find both packages whether or not they are installed.
+    paths = [str(REPO_ROOT), str(Path(mytorch.__file__).resolve().parents[1])]
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([*paths, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    command = [sys.executable, "-m", module, *args]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if done.returncode != 0:
+        last_lines = done.stderr.strip().splitlines()[-3:]
+        return "worker failed: " + (" | ".join(last_lines) or f"exit code {done.returncode}")
+    *messages, figures = done.stdout.rstrip().splitlines()
+    for message in messages:
+        print(message)
+    return json.loads(figures)

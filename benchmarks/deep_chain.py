@@ -1,18 +1,31 @@
-"""deep_chain: build and backpropagate chains of 1e3, 1e4 and 1e5 ops.
+"""deep_chain: build and backpropagate chains of 1e3, 1e4 and 1e5 ops, one process per framework.
 
 ``y = y * 1.0001 + 0.0001`` repeated on a (2, 3) leaf, then ``y.sum().backward()``. The
 time should grow linearly with the length (target: t(1e5) at most 12x t(1e4)). A graph
 with reference cycles leaves its freeing to Python's cyclic garbage collector, which makes
-the growth superlinear, so the time spent in that collector is shown. Memory is the growth
-of RSS while the chain is built (the whole graph is alive then), measured in this process
-after freed heap pages are handed back to the OS.
+the growth superlinear, so the time spent in that collector is shown, with the number of
+its full (generation-2) collections. Memory is the growth of RSS while the chain is built
+(the whole graph is alive then), measured after freed heap pages are handed back to the OS.
+
+Each framework runs in its own fresh interpreter (``python -m benchmarks.deep_chain
+--worker NAME``) that holds only numpy, benchmarks.common and that framework. A full
+collection scans every object the collector tracks, and PyTorch brings more than 100,000
+of them: timed in one process with PyTorch, mytorch would pay for objects a mytorch user
+does not have. The extra worker ``mytorch+torch`` imports PyTorch first and then times
+mytorch's chain, to show that cost.
 """
 
 from __future__ import annotations
 
+import argparse
 import gc
+import importlib.util
+import json
+import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +36,8 @@ from benchmarks import common
 NAME = "deep_chain"
 LENGTHS = (1_000, 10_000, 100_000)
 SCALE, SHIFT = np.float32(1.0001), np.float32(0.0001)
+FRAMEWORKS = ("numpy", "mytorch", "torch", "mytorch+torch")
+LABELS = {"numpy": "numpy floor", "mytorch+torch": "mytorch, torch imported"}
 
 
 @dataclass(frozen=True)
@@ -31,6 +46,7 @@ class ChainRun:
     backward: float  # seconds
     rss_growth: int = 0  # bytes
     gc_seconds: float = 0.0  # spent in the cyclic garbage collector
+    full_collections: int = 0  # generation-2 collections, which scan every tracked object
 
     @property
     def total(self) -> float:
@@ -38,13 +54,20 @@ class ChainRun:
 
 
 class GcClock:
-    """Add up the time the cyclic garbage collector runs, through ``gc.callbacks``."""
+    """Add up the time the cyclic garbage collector runs, and count its full collections.
+
+    Python calls every function in ``gc.callbacks`` at the start and at the stop of each
+    collection; ``info["generation"]`` is the oldest generation collected.
+    """
 
     def __init__(self) -> None:
         self.seconds, self._start = 0.0, 0.0
+        self.full_collections = 0
 
     def __call__(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
+            if info["generation"] == 2:
+                self.full_collections += 1
             self._start = time.perf_counter()
         else:
             self.seconds += time.perf_counter() - self._start
@@ -88,61 +111,138 @@ def framework_chain(lib: Any, length: int, measure_rss: bool = True) -> ChainRun
         y.sum().backward()
         del y  # freeing the graph is part of the cost
         done = time.perf_counter()
-    return ChainRun(built - start, done - backward_start, rss_built - rss_before, clock.seconds)
+    return ChainRun(
+        built - start,
+        done - backward_start,
+        rss_built - rss_before,
+        clock.seconds,
+        clock.full_collections,
+    )
 
 
+# ------------------------------------------------------------------- one process each
+def worker(framework: str, repeats: int, lengths: Sequence[int] = LENGTHS) -> dict[str, Any]:
+    """Time every length in this process; return the runs' fields, keyed by the length."""
+    common.setup_threads(use_torch=framework in ("torch", "mytorch+torch"))
+    if framework == "numpy":
+        chain = numpy_chain
+    elif framework == "torch":
+        chain = partial(framework_chain, sys.modules["torch"])  # imported by setup_threads
+    else:
+        import mytorch
+
+        chain = partial(framework_chain, mytorch)
+    return {str(length): [asdict(chain(length)) for _ in range(repeats)] for length in lengths}
+
+
+def _spawn(
+    framework: str, repeats: int, lengths: Sequence[int] = LENGTHS, profile: Path | None = None
+) -> dict[str, Any] | str:
+    """Run a worker in a fresh interpreter; return its JSON figures, or why it failed."""
+    args = ["--worker", framework, "--repeats", str(repeats), "--lengths"]
+    args += [str(length) for length in lengths]
+    if profile is not None:
+        args += ["--profile", str(profile.resolve())]
+    return common.spawn_worker("benchmarks.deep_chain", args)
+
+
+# ------------------------------------------------------------------------ the table
 def run(quick: bool = False, profile_dir: Path | None = None) -> None:
-    """Time every length in every framework and print the table."""
-    import mytorch
-
+    """Time every length in one worker process per framework and print the table."""
     repeats = 2 if quick else 5
     common.print_header(
         f"{NAME}: build + backward of y = y * 1.0001 + 0.0001 chains, median (best) of "
-        f"{repeats} repeats; RSS growth while built"
+        f"{repeats} repeats, one process per framework; RSS growth while built"
     )
-    libs: dict[str, Any] = {"mytorch": mytorch}
-    torch = common.torch_or_none()
-    if torch is not None:
-        libs["torch"] = torch
-    rows, totals = [], {}
-    for length in LENGTHS:
-        floor = [numpy_chain(length) for _ in range(repeats)]
-        rows.append(_row("numpy floor", length, floor, floor))
-        for name, lib in libs.items():
-            runs = [framework_chain(lib, length) for _ in range(repeats)]
-            totals[name, length] = float(np.median([r.total for r in runs]))
-            rows.append(_row(name, length, runs, floor))
+    frameworks = FRAMEWORKS if importlib.util.find_spec("torch") else FRAMEWORKS[:2]
+    runs: dict[str, dict[int, list[ChainRun]]] = {}
+    for name in frameworks:
+        result = _spawn(name, repeats)
+        if isinstance(result, str):
+            print(f"  {name}: {result}")
+            continue
+        runs[name] = {int(n): [ChainRun(**fields) for fields in r] for n, r in result.items()}
+
+    totals = {
+        (name, length): float(np.median([r.total for r in by_length[length]]))
+        for name, by_length in runs.items()
+        for length in LENGTHS
+    }
+    rows = [
+        _row(name, length, runs[name][length], totals.get(("numpy", length)))
+        for length in LENGTHS
+        for name in runs
+    ]
     headers = ["framework", "ops", "total ms", "build ms", "x floor", "RSS MB", "B/op", "gc s"]
-    common.print_table(headers, rows)
-    for name in libs:
+    common.print_table([*headers, "full_collections"], rows)
+    print(
+        "  (each framework ran in its own fresh Python process; 'mytorch, torch imported' is "
+        "mytorch's chain in a process that imported torch first)"
+    )
+    for name in runs:
+        if name == "numpy":
+            continue
         growth = totals[name, LENGTHS[2]] / totals[name, LENGTHS[1]]
-        print(f"  {name}: t(1e5) / t(1e4) = {growth:.1f}x (linear: 10x, target <= 12x)")
-    if "torch" in libs:
+        label = LABELS.get(name, name)
+        print(f"  {label}: t(1e5) / t(1e4) = {growth:.1f}x (linear: 10x, target <= 12x)")
+    if {"mytorch", "torch"} <= runs.keys():
         for length in LENGTHS:
             mine, theirs = totals["mytorch", length], totals["torch", length]
             print(f"  mytorch / torch at {length:,} ops: {common.ratio(mine, theirs)}")
-    if profile_dir is not None:
-        profiled = LENGTHS[-1]  # the length where growth turns superlinear, if it does
-        common.write_profile(lambda: framework_chain(mytorch, profiled, False), NAME, profile_dir)
+    if {"mytorch", "mytorch+torch"} <= runs.keys():
+        beside, alone = totals["mytorch+torch", LENGTHS[2]], totals["mytorch", LENGTHS[2]]
+        print(
+            f"  mytorch with torch imported / alone at {LENGTHS[2]:,} ops: "
+            f"{common.ratio(beside, alone)}"
+        )
+    if profile_dir is not None:  # in a worker too, so that no torch objects are in the heap
+        result = _spawn("mytorch", 1, LENGTHS[-1:], profile_dir)
+        if isinstance(result, str):
+            print(f"  profile: {result}")
 
 
-def _row(name: str, length: int, runs: list[ChainRun], floor: list[ChainRun]) -> list[str]:
+def _row(name: str, length: int, runs: list[ChainRun], floor: float | None) -> list[str]:
     total = common.Timing(tuple(r.total for r in runs))
-    floor_median = common.Timing(tuple(r.total for r in floor)).median
     rss = float(np.median([r.rss_growth for r in runs]))
-    is_floor = runs is floor
+    measured = name != "numpy"  # the floor records no graph: nothing to free or collect
     return [
-        name,
+        LABELS.get(name, name),
         f"{length:,}",
         common.spread(total, 1e3, 1),
         common.spread(common.Timing(tuple(r.build for r in runs)), 1e3, 1),
-        common.ratio(total.median, floor_median),
-        "-" if is_floor else f"{rss / common.MB:.1f}",
-        "-" if is_floor else f"{rss / length:.0f}",
-        "-" if is_floor else f"{np.median([r.gc_seconds for r in runs]):.3f}",
+        common.ratio(total.median, floor),
+        f"{rss / common.MB:.1f}" if measured else "-",
+        f"{rss / length:.0f}" if measured else "-",
+        f"{np.median([r.gc_seconds for r in runs]):.3f}" if measured else "-",
+        f"{np.median([r.full_collections for r in runs]):g}" if measured else "-",
     ]
 
 
+def main(argv: list[str] | None = None) -> None:
+    """Run the whole benchmark, or (``--worker NAME``) one framework's part as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.deep_chain", description=__doc__)
+    parser.add_argument("--worker", choices=FRAMEWORKS, help="time one framework, print JSON")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--lengths", type=int, nargs="+", default=list(LENGTHS))
+    parser.add_argument(
+        "--profile", type=Path, metavar="DIR", help="with --worker mytorch: profile instead"
+    )
+    args = parser.parse_args(argv)
+    if args.worker is None:
+        common.setup_threads()
+        run()
+    elif args.profile is not None:
+        if args.worker != "mytorch":
+            parser.error("--profile profiles the mytorch worker only")
+        common.setup_threads(use_torch=False)
+        import mytorch
+
+        length = args.lengths[-1]  # the longest, where growth turns superlinear if it does
+        common.write_profile(lambda: framework_chain(mytorch, length, False), NAME, args.profile)
+        print(json.dumps({"profiled_length": length}))
+    else:
+        print(json.dumps(worker(args.worker, args.repeats, args.lengths)))
+
+
 if __name__ == "__main__":
-    common.setup_threads()
-    run()
+    main()

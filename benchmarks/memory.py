@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from benchmarks import common
@@ -51,19 +48,8 @@ def worker(framework: str, samples: int, epochs: int) -> dict[str, object]:
 
 def _spawn(framework: str, samples: int, epochs: int) -> dict[str, object] | str:
     """Run a worker in a fresh interpreter; return its figures, or why it failed."""
-    import mytorch
-
-    # The child must find both packages whether or not they are installed.
-    paths = [str(common.REPO_ROOT), str(Path(mytorch.__file__).resolve().parents[1])]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([*paths, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    command = [sys.executable, "-m", "benchmarks.memory", "--worker", framework]
-    command += ["--samples", str(samples), "--epochs", str(epochs)]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    if done.returncode != 0:
-        last_lines = done.stderr.strip().splitlines()[-3:]
-        return "worker failed: " + (" | ".join(last_lines) or f"exit code {done.returncode}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    args = ["--worker", framework, "--samples", str(samples), "--epochs", str(epochs)]
+    return common.spawn_worker("benchmarks.memory", args)
 
 
 def run(quick: bool = False, profile_dir: Path | None = None) -> None:

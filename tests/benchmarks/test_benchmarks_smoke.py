@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import gzip
 import importlib
 from pathlib import Path
@@ -84,6 +86,24 @@ def test_deep_chain_runs(bench):
     run = bench["deep_chain"].framework_chain(mytorch, 10)
     assert run.build > 0 and run.backward > 0
     assert bench["deep_chain"].numpy_chain(10).total > 0
+
+
+def test_deep_chain_gc_clock_counts_full_collections(bench):
+    with bench["deep_chain"].GcClock() as clock:
+        gc.collect(0)
+        gc.collect()  # generation 2
+    assert clock.full_collections == 1 and clock.seconds > 0
+
+
+def test_deep_chain_worker_runs_in_its_own_process(bench):
+    deep_chain = bench["deep_chain"]
+    result = deep_chain._spawn("mytorch", repeats=1, lengths=(10, 20))
+    assert not isinstance(result, str), result
+    assert set(result) == {"10", "20"}
+    fields = {field.name for field in dataclasses.fields(deep_chain.ChainRun)}
+    for runs in result.values():
+        assert len(runs) == 1 and set(runs[0]) == fields
+        assert runs[0]["build"] > 0 and runs[0]["backward"] > 0
 
 
 def test_idx_reader_checks_magic_and_size(bench, tmp_path):
