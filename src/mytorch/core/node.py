@@ -99,8 +99,8 @@ class BackwardFunction:
         --------
         >>> import mytorch
         >>> a = mytorch.tensor([1.0, 2.0], requires_grad=True)
-        >>> b = mytorch.tensor([3.0, 4.0])
-        >>> node = (a * b).grad_fn  # Mul's forward saved both inputs
+        >>> b = mytorch.tensor([3.0, 4.0], requires_grad=True)
+        >>> node = (a * b).grad_fn  # each input's gradient needs the other input
         >>> [t.tolist() for t in node.saved_tensors]
         [[1.0, 2.0], [3.0, 4.0]]
         """

@@ -22,39 +22,42 @@ __all__ = ["add", "div", "mul", "neg", "pow", "sub"]
 class Add(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
-        ctx.shapes = (a.shape, b.shape)
+        ctx.a_shape, ctx.b_shape = a.shape, b.shape
         return a.data + b.data
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
         need_a, need_b = ctx.needs_input_grad
-        a_shape, b_shape = ctx.shapes
         return (
-            unbroadcast(grad, a_shape) if need_a else None,
-            unbroadcast(grad, b_shape) if need_b else None,
+            unbroadcast(grad, ctx.a_shape) if need_a else None,
+            unbroadcast(grad, ctx.b_shape) if need_b else None,
         )
 
 
 class Sub(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
-        ctx.shapes = (a.shape, b.shape)
+        ctx.a_shape, ctx.b_shape = a.shape, b.shape
         return a.data - b.data
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
         need_a, need_b = ctx.needs_input_grad
-        a_shape, b_shape = ctx.shapes
         return (
-            unbroadcast(grad, a_shape) if need_a else None,
-            unbroadcast(-grad, b_shape) if need_b else None,
+            unbroadcast(grad, ctx.a_shape) if need_a else None,
+            unbroadcast(-grad, ctx.b_shape) if need_b else None,
         )
 
 
 class Mul(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
-        ctx.save_for_backward(a, b)
+        # Save only what backward reads: a's gradient needs b, and b's needs a.
+        # So in y = x * 2, x is not kept alive by the graph just for the sake of
+        # the constant 2, which matters in long chains (memory, and objects for
+        # Python's garbage collector to scan).
+        ctx.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
+        ctx.a_shape, ctx.b_shape = a.shape, b.shape
         return a.data * b.data
 
     @staticmethod
@@ -62,15 +65,16 @@ class Mul(Function):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         return (
-            unbroadcast(grad * b, a.shape) if need_a else None,
-            unbroadcast(grad * a, b.shape) if need_b else None,
+            unbroadcast(grad * b, ctx.a_shape) if need_a else None,
+            unbroadcast(grad * a, ctx.b_shape) if need_b else None,
         )
 
 
 class Div(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if b.requires_grad else None, b)  # as Mul: only what is read
+        ctx.a_shape, ctx.b_shape = a.shape, b.shape
         return a.data / b.data
 
     @staticmethod
@@ -80,8 +84,8 @@ class Div(Function):
         # d(a/b)/da = 1/b and d(a/b)/db = -a/b**2.
         grad_a = grad / b
         return (
-            unbroadcast(grad_a, a.shape) if need_a else None,
-            unbroadcast(-grad_a * a / b, b.shape) if need_b else None,
+            unbroadcast(grad_a, ctx.a_shape) if need_a else None,
+            unbroadcast(-grad_a * a / b, ctx.b_shape) if need_b else None,
         )
 
 
