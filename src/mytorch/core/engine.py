@@ -209,7 +209,8 @@ def _count_consumers(roots: list[Node], wanted: dict[Node, bool] | None = None) 
             consumers[parent] = consumers.get(parent, 0) + 1
             if parent not in seen:
                 seen.add(parent)
-                stack.append(parent)
+                if parent.next_functions:  # a leaf's sink has no parents to visit
+                    stack.append(parent)
         if runs:
             node.check_usable()
     return consumers

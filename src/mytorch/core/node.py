@@ -110,7 +110,8 @@ class BackwardFunction:
         # graphs, where Python's cyclic garbage collector scans every object.
         self._saved_versions = None
         for tensor in tensors:
-            if tensor is not None and tensor._version:
+            # A tensor never changed in place (nor viewed) has no counter at all.
+            if tensor is not None and tensor._version_counter is not None and tensor._version:
                 self._saved_versions = tuple(0 if t is None else t._version for t in tensors)
                 break
 
@@ -372,7 +373,7 @@ class AccumulateGrad:
         variable = self._variable()
         if variable is None:
             return  # the leaf is gone, and its gradient with it
-        if grad.shape != variable.shape:
+        if grad.data.shape != variable.data.shape:
             raise RuntimeError(
                 f"AccumulateGrad: got a gradient of shape {shape_str(grad.shape)} for a leaf "
                 f"of shape {shape_str(variable.shape)}"
@@ -389,7 +390,7 @@ def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
         tensor.grad = grad if tensor.grad is None else tensor.grad + grad
     elif tensor.grad is None or tensor.grad.requires_grad:
         # A fresh buffer: the incoming array may be shared with other gradients.
-        fresh = np.array(grad.data, dtype=tensor.dtype, copy=True)
+        fresh = np.array(grad.data, dtype=tensor.data.dtype, copy=True)
         tensor.grad = Tensor._wrap(fresh if tensor.grad is None else fresh + tensor.grad.data)
     else:
         np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
