@@ -151,6 +151,22 @@ def test_a_saved_tensor_modified_in_place_makes_backward_raise() -> None:
     assert w.grad is None
 
 
+def test_mul_and_div_save_only_what_their_backward_reads() -> None:
+    w = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    a = mytorch.tensor([3.0, 4.0])
+    product, quotient = w * a, w / a
+    for node in (product.grad_fn, quotient.grad_fn):
+        saved_w, saved_a = node.saved_tensors
+        assert saved_w is None and saved_a is a  # w's gradient needs a, not w
+    # So changing w in place, which neither backward reads, is no error (as in PyTorch).
+    with mytorch.no_grad():
+        w.mul_(10)
+    (product.sum() + quotient.sum()).backward()
+    np.testing.assert_allclose(w.grad.data, [3.0 + 1 / 3, 4.0 + 1 / 4], rtol=1e-6)
+    both = w * w
+    assert all(t is w for t in both.grad_fn.saved_tensors)
+
+
 def test_a_parameter_changed_under_no_grad_makes_backward_raise_before_any_change() -> None:
     w = mytorch.tensor([1.0, 2.0], requires_grad=True)
     v = mytorch.tensor([1.0, 2.0], requires_grad=True)
