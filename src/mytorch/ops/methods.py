@@ -16,7 +16,7 @@ import numpy as np
 from mytorch.core.tensor import Tensor
 from mytorch.ops import arithmetic, indexing, matmul, reductions, selection, shape, softmax, unary
 from mytorch.ops.arithmetic import Add, Div, Mul, Pow, Sub
-from mytorch.ops.operands import as_operand, is_operand
+from mytorch.ops.operands import OPERAND_TYPES, as_operand
 
 
 def _operator(
@@ -26,7 +26,7 @@ def _operator(
 
     def forward_op(self: Tensor, other: Any) -> Tensor:
         if type(other) is not Tensor:
-            if not is_operand(other):
+            if not isinstance(other, OPERAND_TYPES):
                 if isinstance(other, (str, bytes)):
                     # Returning NotImplemented would let Python try sequence
                     # repetition ("ab" * 3), which gives a confusing error.
@@ -39,7 +39,7 @@ def _operator(
         return function.apply(self, other)
 
     def reflected_op(self: Tensor, other: Any) -> Tensor:
-        if not is_operand(other):
+        if not isinstance(other, OPERAND_TYPES):
             return NotImplemented
         return function.apply(as_operand(other, self, name), self)
 

@@ -53,9 +53,5 @@ def as_operand(value: Any, like: Tensor, op: str) -> Tensor:
     )
 
 
-_OPERANDS = (Tensor, np.ndarray, list, tuple, *_SCALARS)
-
-
-def is_operand(value: Any) -> bool:
-    """Whether a binary operator should accept ``value`` (else it returns NotImplemented)."""
-    return isinstance(value, _OPERANDS)
+# What a binary operator accepts as its other operand (else it returns NotImplemented).
+OPERAND_TYPES = (Tensor, np.ndarray, list, tuple, *_SCALARS)

@@ -15,7 +15,7 @@ from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, as_array
 from mytorch.ops.arithmetic import _binary
 from mytorch.ops.broadcast import unbroadcast
-from mytorch.ops.operands import as_operand, is_operand
+from mytorch.ops.operands import OPERAND_TYPES, as_operand
 
 __all__ = ["clamp", "clip", "maximum", "minimum", "where"]
 
@@ -171,7 +171,7 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
 
 def compare(ufunc: np.ufunc, name: str, a: Tensor, b: Any) -> Tensor:
     """Elementwise comparison: a bool tensor, outside the graph."""
-    if not is_operand(b):
+    if not isinstance(b, OPERAND_TYPES):
         return NotImplemented
     other = as_operand(b, a, name)
     try:
