@@ -19,11 +19,23 @@ from mytorch.ops.operands import as_operand
 __all__ = ["add", "div", "mul", "neg", "pow", "sub"]
 
 
+def _note_shapes(ctx: BackwardFunction, a: Tensor, b: Tensor, out: np.ndarray) -> None:
+    """Keep the input shapes that backward's ``unbroadcast`` needs.
+
+    An input of the result's own shape needs no reduction, and None is kept for
+    it instead of a new shape tuple: in a long chain of ops on one shape that is
+    one object fewer per node for Python's garbage collector to count.
+    """
+    ctx.a_shape = None if a.data.shape == out.shape else a.data.shape
+    ctx.b_shape = None if b.data.shape == out.shape else b.data.shape
+
+
 class Add(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
-        ctx.a_shape, ctx.b_shape = a.shape, b.shape
-        return a.data + b.data
+        out = a.data + b.data
+        _note_shapes(ctx, a, b, out)
+        return out
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -37,8 +49,9 @@ class Add(Function):
 class Sub(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
-        ctx.a_shape, ctx.b_shape = a.shape, b.shape
-        return a.data - b.data
+        out = a.data - b.data
+        _note_shapes(ctx, a, b, out)
+        return out
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -57,8 +70,9 @@ class Mul(Function):
         # the constant 2, which matters in long chains (memory, and objects for
         # Python's garbage collector to scan).
         ctx.save_for_backward(a if b.requires_grad else None, b if a.requires_grad else None)
-        ctx.a_shape, ctx.b_shape = a.shape, b.shape
-        return a.data * b.data
+        out = a.data * b.data
+        _note_shapes(ctx, a, b, out)
+        return out
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -74,8 +88,9 @@ class Div(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a if b.requires_grad else None, b)  # as Mul: only what is read
-        ctx.a_shape, ctx.b_shape = a.shape, b.shape
-        return a.data / b.data
+        out = a.data / b.data
+        _note_shapes(ctx, a, b, out)
+        return out
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:

@@ -20,10 +20,12 @@ from mytorch.ops.shape import Reshape
 __all__ = ["unbroadcast"]
 
 
-def unbroadcast(grad: Tensor, shape: Sequence[int]) -> Tensor:
+def unbroadcast(grad: Tensor, shape: Sequence[int] | None) -> Tensor:
     """Sum ``grad`` (shaped like a broadcast result) back down to ``shape``.
 
-    Written with Tensor operations, so it is itself differentiable.
+    Written with Tensor operations, so it is itself differentiable. A ``shape``
+    of None stands for the gradient's own shape (an input that was not
+    broadcast): ``grad`` is returned as it is.
 
     Examples
     --------
@@ -34,6 +36,8 @@ def unbroadcast(grad: Tensor, shape: Sequence[int]) -> Tensor:
             [8.],
             [8.]])
     """
+    if shape is None:
+        return grad
     shape = tuple(shape)
     if grad.shape == shape:
         return grad
