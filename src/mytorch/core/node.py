@@ -112,7 +112,7 @@ class BackwardFunction:
         for tensor in tensors:
             # A tensor never changed in place (nor viewed) has no counter at all.
             if tensor is not None and tensor._version_counter is not None and tensor._version:
-                self._saved_versions = tuple(0 if t is None else t._version for t in tensors)
+                self._saved_versions = tuple([0 if t is None else t._version for t in tensors])
                 break
 
     @property
