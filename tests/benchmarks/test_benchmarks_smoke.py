@@ -96,6 +96,7 @@ def test_deep_chain_gc_clock_counts_full_collections(bench):
 
 
 def test_deep_chain_worker_runs_in_its_own_process(bench):
+    pytest.importorskip("threadpoolctl")  # the worker pins BLAS to one thread with it
     deep_chain = bench["deep_chain"]
     result = deep_chain._spawn("mytorch", repeats=1, lengths=(10, 20))
     assert not isinstance(result, str), result
