@@ -1,0 +1,169 @@
+"""Tensor's read-only, array-like half: ``shape``, ``dtype``, ``item()``, ``numpy()``, ...
+
+``Tensor`` inherits these from ``ArrayMethods``. They only look at ``.data``, the
+numpy array a tensor wraps, and have nothing to do with the graph, so they live
+apart from the autograd state in ``mytorch.core.tensor``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ArrayMethods"]
+
+
+class ArrayMethods:
+    """The array-like half of ``Tensor`` (an ``ArrayMethods`` instance is always a Tensor)."""
+
+    __slots__ = ()
+
+    data: np.ndarray
+    requires_grad: bool
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The size of each dimension, as a tuple.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).shape
+        (2, 3)
+        """
+        return self.data.shape
+
+    @property
+    def dtype(self) -> np.dtype:
+        """The element dtype (a numpy dtype such as ``mytorch.float32``).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.tensor([1.0, 2.0]).dtype
+        dtype('float32')
+        """
+        return self.data.dtype
+
+    @property
+    def ndim(self) -> int:
+        """The number of dimensions.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).ndim
+        2
+        """
+        return self.data.ndim
+
+    def dim(self) -> int:
+        """Return the number of dimensions (PyTorch's name for ``ndim``).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).dim()
+        2
+        """
+        return self.data.ndim
+
+    def size(self, dim: int | None = None) -> tuple[int, ...] | int:
+        """Return the shape, or the size of one dimension.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).size(1)
+        3
+        """
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self) -> int:
+        """Return the number of elements.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2, 3).numel()
+        6
+        """
+        return self.data.size
+
+    def numpy(self) -> np.ndarray:
+        """Return the data as a numpy array (shared, not copied).
+
+        Raises
+        ------
+        RuntimeError
+            If the tensor requires grad (call ``detach()`` first, as in PyTorch).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.ones(2).numpy()
+        array([1., 1.], dtype=float32)
+        """
+        if self.requires_grad:
+            raise RuntimeError(
+                "numpy: can't call numpy() on a tensor that requires grad; "
+                "use tensor.detach().numpy()"
+            )
+        return self.data
+
+    def item(self) -> float | int | bool:
+        """Return the value of a one-element tensor as a Python number.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.tensor(2.5).item()
+        2.5
+        """
+        if self.data.size != 1:
+            raise ValueError(
+                f"item: only one-element tensors can be converted to a Python number, "
+                f"got shape {self.shape}"
+            )
+        return self.data.item()
+
+    def tolist(self) -> Any:
+        """Return the data as (nested) Python lists of numbers.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.tensor([1.0, 2.0]).tolist()
+        [1.0, 2.0]
+        """
+        return self.data.tolist()
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        if dtype is not None and np.dtype(dtype) != self.data.dtype:
+            return self.data.astype(dtype)
+        return self.data.copy() if copy else self.data
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(
+                f"bool: the truth value of a tensor of shape {self.shape} is ambiguous; "
+                "use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only one-element integer tensors can be used as an index")
+        return int(self.data.item())
