@@ -10,13 +10,14 @@ A module keeps three ordered registries, filled by plain attribute assignment:
 Everything else a module does, from ``parameters()`` to ``state_dict()``, walks
 these registries down the tree, in the order the attributes were first set.
 Each registered value is also an ordinary attribute, so reading it is fast.
-Saving and loading the state is in ``mytorch.nn.state``.
+The walks themselves (``parameters()``, ``modules()``, ``repr``) are in
+``mytorch.nn.tree``; saving and loading the state is in ``mytorch.nn.state``.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -25,13 +26,14 @@ from mytorch.core import dtypes
 from mytorch.core.tensor import Tensor
 from mytorch.nn import state
 from mytorch.nn.parameter import Parameter
+from mytorch.nn.tree import ModuleTree
 
 __all__ = ["Module"]
 
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
 
 
-class Module:
+class Module(ModuleTree):
     """Base class of layers and models: subclass it, set parts as attributes, write ``forward``.
 
     Parameters and sub-modules assigned as attributes are registered, so that
@@ -226,128 +228,6 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    # -------------------------------------------------------------- traversal
-    def named_modules(
-        self, memo: set[int] | None = None, prefix: str = "", remove_duplicate: bool = True
-    ) -> Iterator[tuple[str, Module]]:
-        """Yield ``(name, module)`` for this module and every module below it, depth first.
-
-        A module reachable by two paths is yielded once, unless ``remove_duplicate`` is False.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> [name for name, _ in nn.Sequential(nn.Linear(2, 2), nn.ReLU()).named_modules()]
-        ['', '0', '1']
-        """
-        memo = set() if memo is None else memo
-        if remove_duplicate:
-            if id(self) in memo:
-                return
-            memo.add(id(self))
-        yield prefix, self
-        for name, module in self._modules.items():
-            if module is not None:
-                yield from module.named_modules(memo, _join(prefix, name), remove_duplicate)
-
-    def modules(self) -> Iterator[Module]:
-        """Yield this module and every module below it.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> len(list(nn.Sequential(nn.Linear(2, 2), nn.ReLU()).modules()))
-        3
-        """
-        for _, module in self.named_modules():
-            yield module
-
-    def named_children(self) -> Iterator[tuple[str, Module]]:
-        """Yield ``(name, module)`` for each direct sub-module.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> [name for name, _ in nn.Sequential(nn.Linear(2, 2), nn.ReLU()).named_children()]
-        ['0', '1']
-        """
-        seen: set[int] = set()
-        for name, module in self._modules.items():
-            if module is not None and id(module) not in seen:
-                seen.add(id(module))
-                yield name, module
-
-    def children(self) -> Iterator[Module]:
-        """Yield each direct sub-module.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> list(nn.Sequential(nn.ReLU(), nn.Tanh()).children())
-        [ReLU(), Tanh()]
-        """
-        for _, module in self.named_children():
-            yield module
-
-    def named_parameters(
-        self, prefix: str = "", recurse: bool = True
-    ) -> Iterator[tuple[str, Parameter]]:
-        """Yield ``(dotted name, parameter)`` pairs; a shared parameter comes once.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> [(name, p.shape) for name, p in nn.Linear(3, 2).named_parameters()]
-        [('weight', (2, 3)), ('bias', (2,))]
-        """
-        yield from self._named_members("_parameters", prefix, recurse)
-
-    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        """Yield every parameter (to hand to an optimiser).
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> sum(p.numel() for p in nn.Linear(3, 2).parameters())
-        8
-        """
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
-
-    def named_buffers(
-        self, prefix: str = "", recurse: bool = True
-    ) -> Iterator[tuple[str, Tensor]]:
-        """Yield ``(dotted name, buffer)`` pairs.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> [name for name, _ in nn.BatchNorm1d(3).named_buffers()]
-        ['running_mean', 'running_var', 'num_batches_tracked']
-        """
-        yield from self._named_members("_buffers", prefix, recurse)
-
-    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        """Yield every buffer.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> len(list(nn.BatchNorm1d(3).buffers()))
-        3
-        """
-        for _, buffer in self.named_buffers(recurse=recurse):
-            yield buffer
-
-    def _named_members(self, registry: str, prefix: str, recurse: bool) -> Iterator[Any]:
-        modules = self.named_modules(prefix=prefix) if recurse else iter([(prefix, self)])
-        seen: set[int] = set()
-        for module_prefix, module in modules:
-            for name, value in module.__dict__[registry].items():
-                if value is not None and id(value) not in seen:
-                    seen.add(id(value))
-                    yield _join(module_prefix, name), value
-
     # ------------------------------------------------------------------ modes
     def train(self, mode: bool = True) -> Module:
         """Put this module and all below it in training mode (or evaluation mode if False).
@@ -509,53 +389,6 @@ class Module:
         True
         """
         return state.load(self, state_dict, strict)
-
-    # ------------------------------------------------------------------- repr
-    def extra_repr(self) -> str:
-        """Return the settings shown by ``repr`` (e.g. ``in_features=2``); layers override it.
-
-        Returns
-        -------
-        str
-            One line per setting (usually one line); empty by default.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> class Scale(nn.Module):
-        ...     def __init__(self, factor):
-        ...         super().__init__()
-        ...         self.factor = factor
-        ...     def extra_repr(self):
-        ...         return f"factor={self.factor}"
-        >>> Scale(3)
-        Scale(factor=3)
-        """
-        return ""
-
-    def __repr__(self) -> str:
-        # PyTorch's layout: settings on one line, or one line per setting and child.
-        extra_lines = self.extra_repr().split("\n") if self.extra_repr() else []
-        child_lines = [
-            f"({name}): " + _indent(repr(module), 2) for name, module in self._modules.items()
-        ]
-        lines = extra_lines + child_lines
-        body = ""
-        if len(extra_lines) == 1 and not child_lines:
-            body = extra_lines[0]
-        elif lines:
-            body = "\n  " + "\n  ".join(lines) + "\n"
-        return f"{type(self).__name__}({body})"
-
-
-def _join(prefix: str, name: str) -> str:
-    return f"{prefix}.{name}" if prefix else name
-
-
-def _indent(text: str, spaces: int) -> str:
-    """Indent every line but the first (a child's repr continues its ``(name):`` line)."""
-    first, *rest = text.split("\n")
-    return "\n".join([first, *(" " * spaces + line for line in rest)])
 
 
 # What each registry holds, for the errors of ``Module.__setattr__``.
