@@ -88,6 +88,33 @@ def test_pow_gradients_with_respect_to_base_and_exponent() -> None:
     np.testing.assert_allclose(exponent.grad.item(), 2.0**3 * np.log(2.0))
 
 
+@pytest.mark.parametrize(
+    ("base", "exponent"),
+    [
+        ([0.0, 2.0, 3.0], [2.0]),  # d/de at b = 0: the limit of b**e log(b), 0
+        ([0.0, 2.0], [0.0]),  # d/db at e = 0: 0, though b**(e - 1) is inf at b = 0
+        ([[0.0], [1.5]], [0.0, 1.0, 2.5]),  # broadcast, zeros in both
+    ],
+)
+def test_pow_gradients_at_a_zero_base_are_finite_limits_as_in_torch(base, exponent):
+    torch = pytest.importorskip("torch")
+    ours = [mytorch.tensor(v, dtype=mytorch.float64, requires_grad=True) for v in (base, exponent)]
+    theirs = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in (base, exponent)]
+    (ours[0] ** ours[1]).sum().backward()  # warnings are errors here: no log(0), no 0 * inf
+    (theirs[0] ** theirs[1]).sum().backward()
+    for mine, reference in zip(ours, theirs):
+        assert np.isfinite(mine.grad.data).all()
+        np.testing.assert_allclose(mine.grad.data, reference.grad.numpy(), rtol=1e-12)
+
+
+def test_pow_gradients_at_a_zero_base_without_torch() -> None:
+    base = mytorch.tensor([0.0, 2.0], dtype=mytorch.float64, requires_grad=True)
+    exponent = mytorch.tensor(2.0, dtype=mytorch.float64, requires_grad=True)
+    (base**exponent).sum().backward()
+    np.testing.assert_array_equal(base.grad.data, [0.0, 4.0])
+    np.testing.assert_allclose(exponent.grad.item(), 4.0 * np.log(2.0))  # 0 from b = 0
+
+
 def test_broadcast_gradients_are_summed_back_to_each_shape() -> None:
     a = mytorch.tensor([[1.0], [2.0]], requires_grad=True)  # (2, 1)
     b = mytorch.tensor([10.0, 20.0, 30.0], requires_grad=True)  # (3,)

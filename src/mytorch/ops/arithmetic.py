@@ -126,11 +126,18 @@ class Pow(Function):
         need_base, need_exponent = ctx.needs_input_grad
         grad_base = grad_exponent = None
         if need_base:
-            # d(b**e)/db = e * b**(e - 1).
-            grad_base = unbroadcast(grad * exponent * base ** (exponent - 1), base.shape)
+            # d(b**e)/db = e * b**(e - 1), which is 0 where e == 0 (b**0 is constant).
+            # At b == e == 0 that would be 0 * inf: the power is taken as 0 there instead.
+            power = exponent - 1
+            if (at_zero := (base.data == 0) & (exponent.data == 0)).any():
+                power = power + Tensor._wrap(at_zero.astype(power.dtype))
+            grad_base = unbroadcast(grad * exponent * base**power, base.shape)
         if need_exponent:
-            # d(b**e)/de = b**e * log(b), defined for b > 0.
-            grad_exponent = unbroadcast(grad * base**exponent * base.log(), exponent.shape)
+            # d(b**e)/de = b**e * log(b). At b == 0 (e >= 0) it is taken as its limit, 0,
+            # as PyTorch does: the log is taken of 1 there, never of 0.
+            at_zero = (base.data == 0) & (exponent.data >= 0)
+            safe_base = base + Tensor._wrap(at_zero.astype(base.dtype)) if at_zero.any() else base
+            grad_exponent = unbroadcast(grad * base**exponent * safe_base.log(), exponent.shape)
         return grad_base, grad_exponent
 
 
