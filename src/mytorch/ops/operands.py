@@ -42,7 +42,7 @@ def as_operand(value: Any, like: Tensor, op: str) -> Tensor:
         return value
     if isinstance(value, _SCALARS):
         dtype = like.data.dtype
-        if dtype.kind not in "fc":
+        if dtype.kind not in "fc":  # a float tensor keeps its dtype: no call needed
             dtype = scalar_dtype(dtype, value)
         return Tensor._wrap(np.asarray(value, dtype=dtype))
     if isinstance(value, (np.ndarray, list, tuple)):
