@@ -80,6 +80,27 @@ def test_a_constant_operand_gets_no_gradient() -> None:
     assert c.grad is None
 
 
+def test_a_number_operand_is_one_shared_read_only_constant() -> None:
+    x = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    first, second = (x * 3).grad_fn.saved_tensors[1], (x * 3).grad_fn.saved_tensors[1]
+    assert first is second and not first.requires_grad
+    assert not first.data.flags.writeable
+    with pytest.raises(ValueError, match="read-only"), mytorch.no_grad():
+        first.add_(1)
+    np.testing.assert_array_equal((x * 3).data, [3.0, 6.0])
+
+
+def test_shared_number_operands_keep_their_dtype_and_the_sign_of_zero() -> None:
+    ints = mytorch.tensor([1, 2], dtype=mytorch.int64)
+    assert (ints * 1.0).dtype.kind == "f"  # 1.0 == 1 == True, yet each gives its dtype
+    assert (ints * 1).dtype == mytorch.int64
+    assert (ints * True).dtype == mytorch.int64
+    assert (ints * np.float64(1.0)).dtype.kind == "f"
+    x = mytorch.tensor([1.0, -1.0])
+    np.testing.assert_array_equal(np.signbit((x * 0.0).data), [False, True])
+    np.testing.assert_array_equal(np.signbit((x * -0.0).data), [True, False])
+
+
 def test_pow_gradients_with_respect_to_base_and_exponent() -> None:
     base = mytorch.tensor(2.0, dtype=mytorch.float64, requires_grad=True)
     exponent = mytorch.tensor(3.0, dtype=mytorch.float64, requires_grad=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,9 @@ def as_operand(value: Any, like: Tensor, op: str) -> Tensor:
         dtype = like.data.dtype
         if dtype.kind not in "fc":  # a float tensor keeps its dtype: no call needed
             dtype = scalar_dtype(dtype, value)
-        return Tensor._wrap(np.asarray(value, dtype=dtype))
+        if value == 0:  # 0.0 and -0.0 are one key to a cache, but 1 / -0.0 is -inf
+            return Tensor._wrap(np.asarray(value, dtype=dtype))
+        return _constant(value, dtype)
     if isinstance(value, (np.ndarray, list, tuple)):
         return Tensor._wrap(as_array(value))
     raise TypeError(
@@ -55,3 +58,18 @@ def as_operand(value: Any, like: Tensor, op: str) -> Tensor:
 
 # What a binary operator accepts as its other operand (else it returns NotImplemented).
 OPERAND_TYPES = (Tensor, np.ndarray, list, tuple, *_SCALARS)
+
+
+@functools.lru_cache(maxsize=256)
+def _constant(value: Any, dtype: np.dtype) -> Tensor:
+    """A read-only 0-d tensor of ``value`` in ``dtype``, made once and then shared.
+
+    Without it, ``y = y * 2`` in a loop would wrap 2 in a new tensor every time,
+    and a graph would keep one per op. Sharing is safe because nothing can change
+    the tensor: its array is read-only, so in-place ops refuse it, and it needs
+    no gradient. (1, 1.0 and True are one key, which is right: in one dtype they
+    are one array.)
+    """
+    array = np.asarray(value, dtype=dtype)
+    array.flags.writeable = False
+    return Tensor._wrap(array)
