@@ -47,8 +47,6 @@ class BackwardFunction:
     (<AccumulateGrad>, None)
     """
 
-    # ``__dict__`` stays so that ops can keep plain attributes on ctx
-    # (``ctx.dim = dim``); the fixed fields use slots for speed.
     # No __slots__ here: the op's own ctx attributes (``ctx.dim = dim``) need an
     # instance dict anyway, and without slots CPython keeps that dict's values
     # inline in the object, so a node is one object for the garbage collector.
