@@ -96,11 +96,10 @@ class Linear(Function):
             )
         # Otherwise numpy does it directly: three array operations, no op dispatch.
         rows = grad.data.reshape(-1, grad.shape[-1])
+        input_rows = input.data.reshape(-1, input.shape[-1])
         return (
             Tensor._wrap(grad.data @ weight.data) if need_input else None,
-            Tensor._wrap(rows.T @ input.data.reshape(-1, input.shape[-1]))
-            if need_weight
-            else None,
+            Tensor._wrap(rows.T @ input_rows) if need_weight else None,
             Tensor._wrap(np.add.reduce(rows, axis=0)) if need_bias else None,
         )
 
