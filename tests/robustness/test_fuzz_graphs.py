@@ -366,7 +366,9 @@ def torch_backend() -> Any:
 
         @staticmethod
         def numpy(tensor: Any) -> np.ndarray:
-            return tensor.detach().numpy(force=True)  # force: torch's lazy zero tensors
+            # clone() makes torch's lazy zero tensors (ZeroTensor, without storage) ordinary
+            # ones: numpy(force=True) on a 0-d ZeroTensor can crash torch 2.13 (segfault).
+            return tensor.detach().clone().numpy()
 
     return TorchBackend
 
