@@ -129,7 +129,8 @@ class Pow(Function):
             # d(b**e)/db = e * b**(e - 1), which is 0 where e == 0 (b**0 is constant).
             # At b == e == 0 that would be 0 * inf: the power is taken as 0 there instead.
             power = exponent - 1
-            if (at_zero := (base.data == 0) & (exponent.data == 0)).any():
+            if (exponent.data == 0).any():  # checked first: usually a number, and not 0
+                at_zero = (base.data == 0) & (exponent.data == 0)
                 power = power + Tensor._wrap(at_zero.astype(power.dtype))
             grad_base = unbroadcast(grad * exponent * base**power, base.shape)
         if need_exponent:
