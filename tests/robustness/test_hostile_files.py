@@ -16,11 +16,12 @@ import json
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from unittest import mock
 
 import numpy as np
 import pytest
+from hostile_tables import Case, params
 
 import mytorch
 from mytorch.datasets import (
@@ -34,25 +35,6 @@ from mytorch.datasets import (
     read_mnist_labels,
 )
 from mytorch.datasets import mnist as mnist_module
-
-
-class Case(NamedTuple):
-    name: str
-    build: Callable[[Path], list[Any]]  # the call's arguments; all must stay unchanged
-    call: Callable[..., Any]
-    error: type[BaseException]
-    match: str  # a regex searched in the message
-    unclear: str | None = None  # why the case fails today: it is then an xfail
-
-
-def params(cases: list[Case]) -> list[Any]:
-    """The cases as pytest parameters, those that fail today marked xfail (strict)."""
-    return [
-        pytest.param(case, id=case.name, marks=pytest.mark.xfail(strict=True, reason=case.unclear))
-        if case.unclear
-        else pytest.param(case, id=case.name)
-        for case in cases
-    ]
 
 
 def npy(array: np.ndarray) -> bytes:

@@ -10,40 +10,12 @@ grad, version and flags. Cases that fail today are xfail (strict), with the reas
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
+from hostile_tables import Case, leaf, nothing, params
 
 import mytorch
-
-
-class Case(NamedTuple):
-    name: str
-    build: Callable[[], list[Any]]  # the call's arguments; all must stay unchanged
-    call: Callable[..., Any]
-    error: type[BaseException]
-    match: str  # a regex searched in the message
-    unclear: str | None = None  # why the case fails today: it is then an xfail
-
-
-def params(cases: list[Case]) -> list[Any]:
-    """The cases as pytest parameters, those that fail today marked xfail (strict)."""
-    return [
-        pytest.param(case, id=case.name, marks=pytest.mark.xfail(strict=True, reason=case.unclear))
-        if case.unclear
-        else pytest.param(case, id=case.name)
-        for case in cases
-    ]
-
-
-def nothing() -> list[Any]:
-    """No arguments: the call makes what it needs."""
-    return []
-
-
-def leaf(*shape: int) -> mytorch.Tensor:
-    return mytorch.ones(*shape, requires_grad=True)
 
 
 def read_only(*shape: int) -> np.ndarray:

@@ -9,10 +9,11 @@ Cases that fail today are xfail (strict), with the reason.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 import pytest
+from hostile_tables import Case, leaf, nothing, params
 
 import mytorch
 from mytorch import nn
@@ -20,34 +21,6 @@ from mytorch.data import DataLoader, Dataset, TensorDataset
 from mytorch.nn import functional as F
 from mytorch.optim import SGD, Adam, Optimizer
 from mytorch.optim.lr_scheduler import StepLR
-
-
-class Case(NamedTuple):
-    name: str
-    build: Callable[[], list[Any]]  # the call's arguments; all must stay unchanged
-    call: Callable[..., Any]
-    error: type[BaseException]
-    match: str  # a regex searched in the message
-    unclear: str | None = None  # why the case fails today: it is then an xfail
-
-
-def params(cases: list[Case]) -> list[Any]:
-    """The cases as pytest parameters, those that fail today marked xfail (strict)."""
-    return [
-        pytest.param(case, id=case.name, marks=pytest.mark.xfail(strict=True, reason=case.unclear))
-        if case.unclear
-        else pytest.param(case, id=case.name)
-        for case in cases
-    ]
-
-
-def nothing() -> list[Any]:
-    """No arguments: the call makes what it needs."""
-    return []
-
-
-def leaf(*shape: int) -> mytorch.Tensor:
-    return mytorch.ones(*shape, requires_grad=True)
 
 
 def labels(*values: Any) -> mytorch.Tensor:
