@@ -124,35 +124,31 @@ class Adam(Optimizer):
         1
         """
         loss = self._evaluate(closure)
-        self._check_writeable()
-        for group in self.param_groups:
+        for group, param in self._params_to_update():
             lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
             beta1, beta2 = group["betas"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad = param.grad.data
-                state = self.state.setdefault(param, {})
-                if not state:
-                    state["step"] = 0
-                    state["exp_avg"] = Tensor._wrap(np.zeros_like(param.data))
-                    state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(param.data))
-                state["step"] += 1
-                step = state["step"]
-                if weight_decay != 0:
-                    if group["decoupled_weight_decay"]:
-                        param.data *= 1 - lr * weight_decay
-                    else:
-                        grad = grad + weight_decay * param.data
-                exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
-                exp_avg += (1 - beta1) * (grad - exp_avg)
-                exp_avg_sq *= beta2
-                exp_avg_sq += (1 - beta2) * grad * grad
-                bias_correction1 = 1 - beta1**step
-                bias_correction2 = 1 - beta2**step
-                denom = np.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
-                param.data -= (lr / bias_correction1) * exp_avg / denom
-                param._bump_version()
+            grad = param.grad.data
+            state = self.state.setdefault(param, {})
+            if not state:
+                state["step"] = 0
+                state["exp_avg"] = Tensor._wrap(np.zeros_like(param.data))
+                state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(param.data))
+            state["step"] += 1
+            step = state["step"]
+            if weight_decay != 0:
+                if group["decoupled_weight_decay"]:
+                    param.data *= 1 - lr * weight_decay
+                else:
+                    grad = grad + weight_decay * param.data
+            exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
+            exp_avg += (1 - beta1) * (grad - exp_avg)
+            exp_avg_sq *= beta2
+            exp_avg_sq += (1 - beta2) * grad * grad
+            bias_correction1 = 1 - beta1**step
+            bias_correction2 = 1 - beta2**step
+            denom = np.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
+            param.data -= (lr / bias_correction1) * exp_avg / denom
+            param._bump_version()
         return loss
 
 

@@ -197,16 +197,25 @@ class Optimizer:
         """
         raise NotImplementedError(f"{type(self).__name__} does not implement step()")
 
-    def _check_writeable(self) -> None:
-        """Refuse a step that could not finish: every update is made in place."""
+    def _params_to_update(self) -> list[tuple[dict[str, Any], Tensor]]:
+        """Each (group, parameter) pair that has a gradient, for ``step`` to update.
+
+        Every update is made in place, so a read-only parameter is refused here,
+        before the step has changed anything.
+        """
+        pairs = []
         for group_index, group in enumerate(self.param_groups):
             for index, param in enumerate(group["params"]):
-                if param.grad is not None and not param.data.flags.writeable:
+                if param.grad is None:
+                    continue
+                if not param.data.flags.writeable:
                     raise ValueError(
                         f"{type(self).__name__}: parameter {index} of group {group_index} is "
                         "read-only (its data is a read-only numpy array), so it cannot be "
                         "updated in place; nothing was changed"
                     )
+                pairs.append((group, param))
+        return pairs
 
     @staticmethod
     def _evaluate(closure: Callable[[], Any] | None) -> Any:

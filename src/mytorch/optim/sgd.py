@@ -123,27 +123,22 @@ class SGD(Optimizer):
         tensor([1.], requires_grad=True)
         """
         loss = self._evaluate(closure)
-        self._check_writeable()
-        for group in self.param_groups:
-            lr, momentum = group["lr"], group["momentum"]
-            weight_decay, dampening = group["weight_decay"], group["dampening"]
-            for param in group["params"]:
-                if param.grad is None:
-                    continue
-                grad = param.grad.data
-                if weight_decay != 0:
-                    grad = grad + weight_decay * param.data
-                if momentum != 0:
-                    state = self.state.setdefault(param, {})
-                    if "momentum_buffer" in state:
-                        buffer = state["momentum_buffer"].data
-                        buffer *= momentum
-                        buffer += (1 - dampening) * grad
-                    else:
-                        # The first buffer is the gradient itself, undamped.
-                        buffer = grad.copy()
-                        state["momentum_buffer"] = Tensor._wrap(buffer)
-                    grad = grad + momentum * buffer if group["nesterov"] else buffer
-                param.data -= lr * grad
-                param._bump_version()
+        for group, param in self._params_to_update():
+            momentum, weight_decay = group["momentum"], group["weight_decay"]
+            grad = param.grad.data
+            if weight_decay != 0:
+                grad = grad + weight_decay * param.data
+            if momentum != 0:
+                state = self.state.setdefault(param, {})
+                if "momentum_buffer" in state:
+                    buffer = state["momentum_buffer"].data
+                    buffer *= momentum
+                    buffer += (1 - group["dampening"]) * grad
+                else:
+                    # The first buffer is the gradient itself, undamped.
+                    buffer = grad.copy()
+                    state["momentum_buffer"] = Tensor._wrap(buffer)
+                grad = grad + momentum * buffer if group["nesterov"] else buffer
+            param.data -= group["lr"] * grad
+            param._bump_version()
         return loss
