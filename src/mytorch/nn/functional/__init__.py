@@ -21,7 +21,7 @@ from mytorch.nn.functional.activation import (
     softmax,
     tanh,
 )
-from mytorch.nn.functional.layers import batch_norm, dropout, linear
+from mytorch.nn.functional.layers import batch_norm, dropout, dropout2d, linear
 from mytorch.nn.functional.loss import (
     binary_cross_entropy_with_logits,
     cross_entropy,
@@ -41,6 +41,7 @@ __all__ = [
     "conv2d",
     "cross_entropy",
     "dropout",
+    "dropout2d",
     "leaky_relu",
     "linear",
     "log_softmax",
