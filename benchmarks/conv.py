@@ -14,6 +14,10 @@ Three tables:
    (``python -m benchmarks.conv --worker FRAMEWORK CASE`` prints JSON): the growth of the
    peak RSS (Linux ``VmHWM``) over the RSS when the inputs are ready, and, for mytorch, the
    peak of numpy's own allocations (``tracemalloc``, which numpy reports to).
+4. Real digits (skipped where ``../shared/data/mnist`` is absent, and in quick mode): the
+   network trained on the 10,000 t10k digits for one epoch and validated on the 5,000
+   validation digits, mytorch and PyTorch from the same weights and batch order (dropout
+   masks differ: each framework draws its own).
 """
 
 from __future__ import annotations
@@ -152,6 +156,81 @@ def worker(framework: str, case: str) -> dict[str, int]:
     return {"rss_growth": common.peak_rss_bytes() - ready, "traced_peak": traced_peak}
 
 
+# ------------------------------------------------------------------------- real digits
+def real_digits_accuracy(
+    lib: Any,
+    data: tuple[np.ndarray, ...],
+    epochs: int = 1,
+    dropout: bool = True,
+    seed: int = 0,
+) -> float:
+    """Train the network on ``data``'s training digits; return its validation accuracy.
+
+    ``data`` is ``benchmarks.mnist_accuracy.load``'s (flat float images, int64 labels). The
+    weights, the batch order and the lr schedule (Adadelta lr 1.0, x0.7 per epoch) depend
+    on ``seed`` alone, so both frameworks see the same.
+    """
+    import mytorch
+
+    x, y, x_val, y_val = data
+
+    def images(flat: np.ndarray) -> Any:
+        return _tensor(lib, ((flat - 0.1307) / 0.3081).reshape(-1, 1, 28, 28).astype(np.float32))
+
+    mytorch.manual_seed(seed)
+    weights = [p.data.copy() for p in network(mytorch).parameters()]
+    model = network(lib, dropout)
+    with lib.no_grad():
+        for param, value in zip(model.parameters(), weights):
+            param.copy_(lib.from_numpy(value) if lib.__name__ == "torch" else value)
+    optimizer = lib.optim.Adadelta(model.parameters(), lr=1.0)
+    rng = np.random.default_rng(seed)
+    model.train()
+    for epoch in range(epochs):
+        for group in optimizer.param_groups:
+            group["lr"] = 0.7**epoch
+        order = rng.permutation(len(x))
+        for start in range(0, len(x), BATCH):
+            index = order[start : start + BATCH]
+            optimizer.zero_grad()
+            loss = lib.nn.functional.nll_loss(model(images(x[index])), _tensor(lib, y[index]))
+            loss.backward()
+            optimizer.step()
+    model.eval()
+    correct = 0
+    with lib.no_grad():
+        for start in range(0, len(x_val), 100):
+            scores = model(images(x_val[start : start + 100]))
+            correct += int(
+                (scores.argmax(dim=1) == _tensor(lib, y_val[start : start + 100])).sum()
+            )
+    return correct / len(x_val)
+
+
+def _real_digits_table(torch: Any) -> None:
+    import mytorch
+    from benchmarks import mnist_accuracy
+
+    folder = mnist_accuracy.mnist_dir()
+    if not (folder / "t10k-images-idx3-ubyte.gz").exists():
+        print(f"\n  real digits: skipped, no MNIST data at {folder}")
+        return
+    data = mnist_accuracy.load(folder)
+    rows, accuracies = [], {}
+    for name, lib in (("mytorch", mytorch), ("torch", torch)):
+        if lib is None:
+            continue
+        accuracy, seconds = common.timed(lambda lib=lib: real_digits_accuracy(lib, data))
+        accuracies[name] = accuracy
+        rows.append([name, f"{100 * accuracy:.2f}", f"{seconds:.1f}"])
+    print("\n  one epoch on the 10,000 t10k digits, validated on 5,000 (batch 64, Adadelta 1.0):")
+    common.print_table(["framework", "accuracy %", "s (with validation)"], rows)
+    if len(accuracies) == 2:
+        gap = 100 * (accuracies["mytorch"] - accuracies["torch"])
+        verdict = "within" if abs(gap) <= 0.3 else "OUTSIDE"
+        print(f"  mytorch - torch: {gap:+.2f} points ({verdict} 0.3)")
+
+
 # ------------------------------------------------------------------------------ the run
 def run(quick: bool = False, profile_dir: Path | None = None) -> None:
     """Time the step and the Conv2d cases in both frameworks; print the three tables."""
@@ -235,6 +314,8 @@ def run(quick: bool = False, profile_dir: Path | None = None) -> None:
     common.print_table(
         ["case", "mytorch numpy peak", "mytorch peak RSS growth", "torch peak RSS growth"], rows
     )
+    if not quick:
+        _real_digits_table(torch)
     if profile_dir is not None:
         common.write_profile(lambda: [step["mytorch"]() for _ in range(3)], NAME, profile_dir)
 

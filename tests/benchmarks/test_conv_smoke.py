@@ -42,3 +42,20 @@ def test_the_floor_and_the_memory_worker_run(conv):
     figures = conv.worker("mytorch", case)
     # The columns of the MNIST case alone are 288 x 64*24*24 float32 values: 42 MB.
     assert figures["traced_peak"] > 42 * 2**20
+
+
+def test_real_digits_accuracy_agrees_with_torch(conv, monkeypatch):
+    """Issue 14's parity check on real digits, on a subset to stay fast: the same weights
+    and batch order (dropout off, so the trajectories are the same but for round-off)."""
+    torch = pytest.importorskip("torch")
+    monkeypatch.syspath_prepend(str(ROOT))
+    mnist_accuracy = importlib.import_module("benchmarks.mnist_accuracy")
+    folder = mnist_accuracy.mnist_dir()
+    if not (folder / "t10k-images-idx3-ubyte.gz").exists():
+        pytest.skip(f"no shared MNIST digits at {folder}")
+    x, y, x_val, y_val = mnist_accuracy.load(folder)
+    data = (x[:1000], y[:1000], x_val[:500], y_val[:500])
+    mine = conv.real_digits_accuracy(mytorch, data, dropout=False)
+    theirs = conv.real_digits_accuracy(torch, data, dropout=False)
+    assert mine > 0.5  # 16 steps from chance (0.1)
+    assert abs(mine - theirs) <= 0.003  # 0.3 points: one digit of 500 at most

@@ -187,7 +187,7 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> Tensor:
-    """Batch normalisation (Ioffe & Szegedy, 2015) of an (N, C, *) input, such as (N, C, H, W).
+    """Batch normalisation (Ioffe & Szegedy, 2015) of an ``(N, C, *)`` input, e.g. (N, C, H, W).
 
     Each channel ``c`` is normalised over the batch (and spatial) axes, then
     scaled and shifted::
@@ -334,7 +334,7 @@ def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:
 def _check_channels(input: Tensor, *per_channel: Tensor | None) -> None:
     if input.ndim < 2:
         raise ValueError(
-            f"batch_norm: expected an input of shape (N, C, *) with at least 2 dimensions, "
+            f"batch_norm: expected an input of shape (N, C, ...) with at least 2 dimensions, "
             f"got {shape_str(input.shape)}"
         )
     channels = input.shape[1]
