@@ -152,14 +152,14 @@ def max_pool2d(
     flat = view.reshape(*view.shape[:4], -1)  # one copy: each window in a row
     arg = flat.argmax(axis=-1)
     values = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-    # The flat index, into x, of each window's maximum.
-    kw, (sh, sw), (dh, dw) = kernel[1], stride_, dilation_
+    # The flat index, into x, of each window's maximum: where the window starts, plus
+    # where its argmax tap lies from there (one small table of kh * kw offsets).
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride_, dilation_
     n, c, height, width = x.shape
-    tap_row, tap_col = np.divmod(arg, kw)
-    rows = np.arange(oh)[:, None] * sh + tap_row * dh
-    cols = np.arange(ow) * sw + tap_col * dw
     planes = np.arange(n * c).reshape(n, c, 1, 1) * (height * width)
-    out = Gather.apply(x, planes + rows * width + cols, values)
+    starts = planes + (np.arange(oh)[:, None] * (sh * width) + np.arange(ow) * sw)
+    taps = (np.arange(kh)[:, None] * (dh * width) + np.arange(kw) * dw).ravel()
+    out = Gather.apply(x, starts + taps[arg], values)
     return out if input.ndim == 4 else out.squeeze(0)
 
 
