@@ -30,18 +30,26 @@ Pair = tuple[int, int]
 
 
 class Gather(Function):
-    """``x.ravel()[index]``: pick elements by flat index (``values``: already picked)."""
+    """``x.ravel()[index]``: pick elements by flat index (``values``: already picked).
+
+    ``unique`` says that no index repeats (windows that do not overlap), so the
+    backward scatter can assign instead of add.
+    """
 
     @staticmethod
     def forward(
-        ctx: BackwardFunction, x: Tensor, index: np.ndarray, values: np.ndarray | None
+        ctx: BackwardFunction,
+        x: Tensor,
+        index: np.ndarray,
+        values: np.ndarray | None,
+        unique: bool,
     ) -> np.ndarray:
-        ctx.index, ctx.shape = index, x.shape
+        ctx.index, ctx.shape, ctx.unique = index, x.shape, unique
         return np.ravel(x.data)[index] if values is None else values
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
-        return ScatterAdd.apply(grad, ctx.index, ctx.shape), None, None
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return ScatterAdd.apply(grad, ctx.index, ctx.shape, ctx.unique), None, None, None
 
 
 class ScatterAdd(Function):
@@ -49,16 +57,25 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(
-        ctx: BackwardFunction, src: Tensor, index: np.ndarray, shape: tuple[int, ...]
+        ctx: BackwardFunction,
+        src: Tensor,
+        index: np.ndarray,
+        shape: tuple[int, ...],
+        unique: bool,
     ) -> np.ndarray:
-        ctx.index = index
+        ctx.index, ctx.unique = index, unique
+        size = int(np.prod(shape))
+        if unique:  # each element gets at most one value: a plain assignment
+            out = np.zeros(size, dtype=src.dtype)
+            out[index.ravel()] = src.data.ravel()
+            return out.reshape(shape)
         # bincount sums the weights that share an index: overlapping windows.
-        summed = np.bincount(index.ravel(), src.data.ravel(), minlength=int(np.prod(shape)))
+        summed = np.bincount(index.ravel(), src.data.ravel(), minlength=size)
         return summed.reshape(shape).astype(src.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
-        return Gather.apply(grad, ctx.index, None), None, None
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return Gather.apply(grad, ctx.index, None, ctx.unique), None, None, None
 
 
 def _pool_geometry(
@@ -159,7 +176,9 @@ def max_pool2d(
     planes = np.arange(n * c).reshape(n, c, 1, 1) * (height * width)
     starts = planes + (np.arange(oh)[:, None] * (sh * width) + np.arange(ow) * sw)
     taps = (np.arange(kh)[:, None] * (dh * width) + np.arange(kw) * dw).ravel()
-    out = Gather.apply(x, starts + taps[arg], values)
+    # Windows that do not overlap never pick the same element twice.
+    unique = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride_, dilation_, kernel))
+    out = Gather.apply(x, starts + taps[arg], values, unique)
     return out if input.ndim == 4 else out.squeeze(0)
 
 
