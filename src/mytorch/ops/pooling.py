@@ -113,6 +113,26 @@ def _pool_geometry(
     return kernel_, stride_, dilation_, padding_, (widths[0], widths[1]), (sizes[0], sizes[1])
 
 
+def _window_argmax(view: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum of each window of an (N, C, OH, OW, kh, kw) view, and its tap ``i * kw + j``.
+
+    The windows are copied once with the taps first, so that each tap's values
+    form one contiguous block: the maximum over the taps and the comparisons
+    then run along long rows (an ``argmax`` along a short axis is several times
+    slower). As PyTorch's, the first maximum wins a tie, and a NaN (the last
+    one) wins over numbers.
+    """
+    taps = view.transpose(4, 5, 0, 1, 2, 3).reshape(-1, *view.shape[:4])
+    values = taps.max(axis=0)
+    arg = np.zeros(values.shape, dtype=np.intp)
+    for tap in range(len(taps) - 1, -1, -1):  # backwards, so the first maximum is kept
+        np.copyto(arg, tap, where=taps[tap] == values)
+    if np.isnan(values).any():
+        for tap in range(len(taps)):
+            np.copyto(arg, tap, where=np.isnan(taps[tap]))
+    return values, arg
+
+
 def max_pool2d(
     input: Tensor,
     kernel_size: int | Sequence[int],
@@ -165,20 +185,17 @@ def max_pool2d(
     x = input if input.ndim == 4 else input.unsqueeze(0)
     if any(a or b for a, b in widths):
         x = Pad.apply(x, ((0, 0), (0, 0), *widths), -np.inf)
-    view = windows(x.data, kernel, stride_, dilation_)[:, :, :oh, :ow]  # (N, C, OH, OW, kh, kw)
-    flat = view.reshape(*view.shape[:4], -1)  # one copy: each window in a row
-    arg = flat.argmax(axis=-1)
-    values = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
+    values, arg = _window_argmax(windows(x.data, kernel, stride_, dilation_)[:, :, :oh, :ow])
     # The flat index, into x, of each window's maximum: where the window starts, plus
     # where its argmax tap lies from there (one small table of kh * kw offsets).
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride_, dilation_
     n, c, height, width = x.shape
     planes = np.arange(n * c).reshape(n, c, 1, 1) * (height * width)
     starts = planes + (np.arange(oh)[:, None] * (sh * width) + np.arange(ow) * sw)
-    taps = (np.arange(kh)[:, None] * (dh * width) + np.arange(kw) * dw).ravel()
+    offsets = (np.arange(kh)[:, None] * (dh * width) + np.arange(kw) * dw).ravel()
     # Windows that do not overlap never pick the same element twice.
     unique = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride_, dilation_, kernel))
-    out = Gather.apply(x, starts + taps[arg], values, unique)
+    out = Gather.apply(x, starts + offsets[arg], values, unique)
     return out if input.ndim == 4 else out.squeeze(0)
 
 
