@@ -165,10 +165,22 @@ def _every_other_op(x: Tensor, y: Tensor) -> None:
     x.clone(), -x, x - y, x / (y * y + 1), (x * x + 1) ** y, x @ y.T, x.reshape(-1)
     x.permute(1, 0), x.expand(2, 2, 4), x.sum(), x.mean(), x.logsumexp(dim=1)
     x.log_softmax(dim=1)
+    images = x.reshape(1, 2, 2, 2)
+    F.conv2d(images, y.reshape(2, 1, 2, 2)[:, :, :1], stride=1, padding=1, groups=2)
+    F.max_pool2d(images, 2), F.avg_pool2d(images, 1), F.pad(images, (1, 0, 0, 1))
+
+
+def _backward_only_ops(x: Tensor, v: Tensor) -> None:
+    mytorch.grad(x[[0, 0]], x, v, create_graph=True)
+    images, kernel = x.reshape(1, 2, 2, 2), x.reshape(2, 1, 2, 2)
+    mytorch.grad(
+        F.conv2d(images, kernel, groups=2), images, v[:, :1].reshape(1, 2, 1, 1), create_graph=True
+    )
+    mytorch.grad(F.max_pool2d(images, 2), images, v[:, :1].reshape(1, 2, 1, 1), create_graph=True)
 
 
 def _builtin_functions() -> set[str]:
-    """The names of all ``Function`` subclasses that MyTorch itself defines."""
+    """The qualified names of all ``Function`` subclasses that MyTorch itself defines."""
     for module in pkgutil.walk_packages(mytorch.__path__, "mytorch."):
         importlib.import_module(module.name)
     found, stack = set(), [Function]
@@ -176,7 +188,7 @@ def _builtin_functions() -> set[str]:
         for subclass in stack.pop().__subclasses__():
             stack.append(subclass)
             if subclass.__module__.startswith("mytorch."):
-                found.add(subclass.__name__)
+                found.add(f"{subclass.__module__}.{subclass.__qualname__}")
     return found
 
 
@@ -187,9 +199,9 @@ def test_every_builtin_op_works_by_hand_as_through_apply() -> None:
     labels = mytorch.tensor(np.array([0, 1]))
     seen = check_by_hand(_model_step, x, labels)
     seen |= check_by_hand(_every_other_op, x, y)
-    # IndexAdd is getitem's backward, recorded when the incoming gradient requires grad.
-    v = seed_style(rng.normal(size=(2, 4)))
-    seen |= check_by_hand(lambda: mytorch.grad(x[[0, 0]], x, v, create_graph=True))
+    # Ops that only backward formulas apply (getitem's IndexAdd, conv's Col2im, max
+    # pooling's ScatterAdd) are recorded when the incoming gradient requires grad.
+    seen |= check_by_hand(_backward_only_ops, x, seed_style(rng.normal(size=(2, 4))))
     missing = _builtin_functions() - seen
     assert not missing, f"ops never called by hand here: {sorted(missing)}"
 

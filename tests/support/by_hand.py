@@ -39,7 +39,10 @@ def recording_applies() -> Iterator[list[tuple[type, Any, tuple[Any, ...], Tenso
 
 
 def check_by_hand(fn: Callable[..., Any], *args: Any) -> set[str]:
-    """Run ``fn(*args)``, then replay each op it applied by hand; return the ops' names."""
+    """Run ``fn(*args)``, then replay each op it applied by hand.
+
+    Returns the ops' qualified names (``mytorch.ops.arithmetic.Mul``).
+    """
     with recording_applies() as applied:
         fn(*args)
     rng = np.random.default_rng(0)
@@ -67,4 +70,4 @@ def check_by_hand(fn: Callable[..., Any], *args: Any) -> set[str]:
             np.testing.assert_allclose(
                 ours.data, theirs.data, rtol=1e-12, err_msg=f"{cls.__name__} input {index}"
             )
-    return {cls.__name__ for cls, *_ in applied}
+    return {f"{cls.__module__}.{cls.__qualname__}" for cls, *_ in applied}

@@ -14,8 +14,9 @@ tensor([0.75], requires_grad=True)
 """
 
 from mytorch.optim import lr_scheduler
+from mytorch.optim.adadelta import Adadelta
 from mytorch.optim.adam import Adam, AdamW
 from mytorch.optim.optimizer import Optimizer
 from mytorch.optim.sgd import SGD
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "lr_scheduler"]
+__all__ = ["SGD", "Adadelta", "Adam", "AdamW", "Optimizer", "lr_scheduler"]
