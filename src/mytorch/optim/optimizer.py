@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from mytorch.core.grad_mode import enable_grad
-from mytorch.core.tensor import Tensor
+from mytorch.core.tensor import Tensor, shape_str
 from mytorch.optim.state_dict import pack, unpack
 
 __all__ = ["Optimizer", "ParamsT"]
@@ -200,14 +200,25 @@ class Optimizer:
     def _params_to_update(self) -> list[tuple[dict[str, Any], Tensor]]:
         """Each (group, parameter) pair that has a gradient, for ``step`` to update.
 
-        Every update is made in place, so a read-only parameter is refused here,
-        before the step has changed anything.
+        Every check a step needs is made here, for every parameter, before the
+        step writes anything: a step either updates all the parameters or none.
+        A gradient must be a floating-point Tensor of exactly its parameter's
+        shape (a broadcastable one would silently update the whole parameter
+        from the wrong numbers), and a parameter must be writable, since every
+        update is made in place. One shape compare per parameter: cheap.
         """
         pairs = []
         for group_index, group in enumerate(self.param_groups):
             for index, param in enumerate(group["params"]):
-                if param.grad is None:
+                grad = param.grad
+                if grad is None:
                     continue
+                if (
+                    not isinstance(grad, Tensor)
+                    or grad.data.shape != param.data.shape
+                    or grad.data.dtype.kind != "f"
+                ):
+                    raise _bad_gradient(type(self).__name__, group_index, index, param, grad)
                 if not param.data.flags.writeable:
                     raise ValueError(
                         f"{type(self).__name__}: parameter {index} of group {group_index} is "
@@ -308,6 +319,21 @@ def _check_param(name: str, param: Any, index: int, group_index: int) -> None:
         )
     if not param.requires_grad:
         raise ValueError(f"{where} does not require grad; create it with requires_grad=True")
+
+
+def _bad_gradient(name: str, group_index: int, index: int, param: Tensor, grad: Any) -> Exception:
+    """The error for a ``.grad`` that a step cannot use (set by hand, most likely)."""
+    where = f"{name}.step: the gradient of parameter {index} of group {group_index}"
+    if not isinstance(grad, Tensor):
+        return TypeError(f"{where} is a {type(grad).__name__}, not a Tensor; nothing was changed")
+    if grad.data.dtype.kind != "f":
+        return TypeError(
+            f"{where} has dtype {grad.dtype}, not a floating-point dtype; nothing was changed"
+        )
+    return RuntimeError(
+        f"{where} has shape {shape_str(grad.shape)}, the parameter has shape "
+        f"{shape_str(param.shape)}; they must be equal (no broadcasting); nothing was changed"
+    )
 
 
 def check_number(name: str, what: str, value: Any, low: float, high: float | None = None) -> None:
