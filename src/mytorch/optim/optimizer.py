@@ -7,7 +7,8 @@ optimiser remembers between steps (momentum buffers, moment estimates) lives in
 ``state``, one dict per parameter. ``state_dict()`` / ``load_state_dict()`` move
 both in and out in PyTorch's format, so that training can stop and resume exactly.
 
-Subclasses write ``step()`` and validate their hyper-parameters in ``_check_group``.
+Subclasses write ``step()``, validate their hyper-parameters in ``_check_group``
+and describe their per-parameter state in ``_state_entries``.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy as np
 
 from mytorch.core.grad_mode import enable_grad
 from mytorch.core.tensor import Tensor, shape_str
-from mytorch.optim.state_dict import pack, unpack
+from mytorch.optim.state_dict import Entry, pack, unpack
 
 __all__ = ["Optimizer", "ParamsT"]
 
@@ -131,6 +132,13 @@ class Optimizer:
 
     def _check_group(self, group: dict[str, Any]) -> None:
         """Raise ValueError if a group's hyper-parameters are invalid (subclasses)."""
+
+    def _state_entries(self, group: dict[str, Any]) -> dict[str, Entry]:
+        """The state a step keeps for a parameter of ``group`` (subclasses).
+
+        ``load_state_dict`` refuses saved state that does not fit it.
+        """
+        return {}
 
     # ---------------------------------------------------------------- steps
     def zero_grad(self, set_to_none: bool = True) -> None:
@@ -282,7 +290,12 @@ class Optimizer:
         (0.1, tensor([2., 4.]))
         """
         self.param_groups, self.state = unpack(
-            state_dict, self.param_groups, self.defaults, self._check_group, type(self).__name__
+            state_dict,
+            self.param_groups,
+            self.defaults,
+            self._check_group,
+            type(self).__name__,
+            self._state_entries,
         )
 
     def __repr__(self) -> str:
