@@ -16,7 +16,8 @@ import pytest
 from hostile_tables import Case, leaf, params
 
 import mytorch
-from mytorch.optim import SGD, Adam, AdamW, Optimizer
+from mytorch.optim import SGD, Adam, AdamW, Optimizer, lr_scheduler
+from mytorch.optim.lr_scheduler import LRScheduler
 
 #: Every optimiser, configured so that it keeps state between steps.
 OPTIMISERS: dict[str, Callable[[list[Any]], Optimizer]] = {
@@ -296,3 +297,98 @@ def test_an_unedited_state_dict_loads(name: str) -> None:
     optimizer, state = edited(name, lambda state: None)()
     optimizer.load_state_dict(state)
     assert optimizer.state_dict()["state"].keys() == state["state"].keys()
+
+
+SCHEDULERS: dict[str, Callable[[Optimizer], LRScheduler]] = {
+    "StepLR": lambda opt: lr_scheduler.StepLR(opt, step_size=2),
+    "CosineAnnealingLR": lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=5),
+    "MultiStepLR": lambda opt: lr_scheduler.MultiStepLR(opt, milestones=[2, 4]),
+    "ExponentialLR": lambda opt: lr_scheduler.ExponentialLR(opt, gamma=0.9),
+    "LinearLR": lambda opt: lr_scheduler.LinearLR(opt),
+    "LambdaLR": lambda opt: lr_scheduler.LambdaLR(opt, lambda epoch: 0.9**epoch),
+}
+
+
+def scheduled(name: str, key: str, value: Any) -> Callable[[], list[Any]]:
+    """A scheduler after two steps, and its own state dict with ``key`` set to ``value``."""
+
+    def build() -> list[Any]:
+        scheduler = SCHEDULERS[name](SGD([leaf(2)], lr=0.1, momentum=0.9))
+        scheduler.step()
+        scheduler.step()
+        state = scheduler.state_dict()
+        if value is DELETE:
+            del state[key]
+        else:
+            state[key] = value
+        return [scheduler, state]
+
+    return build
+
+
+DELETE = object()
+
+
+def scheduler_case(name: str, key: str, value: Any, match: str) -> Case:
+    return Case(
+        f"{name}.load_state_dict: {key}={value!r}"[:80],
+        scheduled(name, key, value),
+        lambda scheduler, state: scheduler.load_state_dict(state),
+        ValueError,
+        rf"{name}\.load_state_dict: {match}",
+    )
+
+
+SCHEDULER_CASES = [
+    scheduler_case("StepLR", "step_size", 0, r"step_size must be a positive int, got 0"),
+    scheduler_case("StepLR", "step_size", 2.5, r"step_size must be a positive int, got 2\.5"),
+    scheduler_case("StepLR", "step_size", True, r"step_size must be a positive int, got True"),
+    scheduler_case("StepLR", "gamma", float("nan"), r"invalid gamma nan"),
+    scheduler_case("StepLR", "gamma", "0.1", r"gamma must be a real number, got '0\.1'"),
+    scheduler_case("CosineAnnealingLR", "T_max", 0, r"T_max must be a positive int, got 0"),
+    scheduler_case("CosineAnnealingLR", "eta_min", -1.0, r"invalid eta_min -1\.0"),
+    scheduler_case("MultiStepLR", "milestones", [4, 2], r"milestones must be a sorted list"),
+    scheduler_case("MultiStepLR", "milestones", "24", r"milestones must be a sorted list"),
+    scheduler_case("MultiStepLR", "milestones", [0], r"a milestone must be a positive int"),
+    scheduler_case("ExponentialLR", "gamma", -2.0, r"invalid gamma -2\.0"),
+    scheduler_case("LinearLR", "total_iters", 0, r"total_iters must be a positive int, got 0"),
+    scheduler_case("LinearLR", "start_factor", 0.0, r"start_factor must be in \(0, 1\]"),
+    *[
+        case
+        for name in SCHEDULERS
+        for case in (
+            scheduler_case(name, "last_epoch", -1, r"last_epoch must be an int >= 0, got -1"),
+            scheduler_case(name, "last_epoch", float("nan"), r"last_epoch must be an int >= 0"),
+            scheduler_case(name, "base_lrs", [0.1, 0.2], r"base_lrs must list 1 rates"),
+            scheduler_case(name, "base_lrs", [float("nan")], r"invalid base_lrs\[0\] nan"),
+            scheduler_case(name, "_last_lr", [float("inf")], r"_last_lr\[0\] inf; .* finite"),
+            scheduler_case(name, "_last_lr", None, r"_last_lr must list 1 rates"),
+            scheduler_case(name, "last_epoch", DELETE, r"missing keys \['last_epoch'\]"),
+        )
+    ],
+]
+
+
+@pytest.mark.parametrize("case", params(SCHEDULER_CASES))
+def test_a_scheduler_state_it_could_not_step_from_is_refused(
+    case: Case, refused: Callable[..., None]
+) -> None:
+    arguments = case.build()
+    refused(case.call, arguments, case.error, case.match, also=vars(arguments[0]))
+
+
+@pytest.mark.parametrize("name", SCHEDULERS)
+def test_a_scheduler_state_dict_loads_and_resumes(name: str) -> None:
+    scheduler = scheduled(name, "last_epoch", 2)()[0]
+    state = scheduler.state_dict()
+    expected = []
+    for _ in range(3):
+        scheduler.step()
+        expected.append(scheduler.get_last_lr())
+    scheduler.load_state_dict(state)
+    scheduler.optimizer.param_groups[0]["lr"] = state["_last_lr"][0]
+    resumed = []
+    for _ in range(3):
+        scheduler.step()
+        resumed.append(scheduler.get_last_lr())
+    assert resumed == expected
