@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import mytorch
-from mytorch.optim import SGD, Adam, AdamW
+from mytorch.optim import SGD, Adagrad, Adam, AdamW, RMSprop
 
 OPTIMISERS = {
     "sgd": lambda params, **kw: SGD(params, **{"lr": 0.1, "momentum": 0.9, **kw}),
@@ -15,6 +15,11 @@ OPTIMISERS = {
     ),
     "adam": lambda params, **kw: Adam(params, **{"lr": 0.01, "weight_decay": 0.1, **kw}),
     "adamw": lambda params, **kw: AdamW(params, **{"lr": 0.01, **kw}),
+    "adam_amsgrad": lambda params, **kw: Adam(params, **{"lr": 0.01, "amsgrad": True, **kw}),
+    "rmsprop": lambda params, **kw: RMSprop(
+        params, **{"lr": 0.01, "momentum": 0.5, "centered": True, **kw}
+    ),
+    "adagrad": lambda params, **kw: Adagrad(params, **{"lr": 0.1, "lr_decay": 0.01, **kw}),
 }
 optimisers = pytest.mark.parametrize("make", OPTIMISERS.values(), ids=OPTIMISERS.keys())
 

@@ -16,7 +16,7 @@ import pytest
 from hostile_tables import Case, leaf, params
 
 import mytorch
-from mytorch.optim import SGD, Adam, AdamW, Optimizer, lr_scheduler
+from mytorch.optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, lr_scheduler
 from mytorch.optim.lr_scheduler import LRScheduler
 
 #: Every optimiser, configured so that it keeps state between steps.
@@ -24,6 +24,8 @@ OPTIMISERS: dict[str, Callable[[list[Any]], Optimizer]] = {
     "SGD": lambda ps: SGD(ps, lr=0.1, momentum=0.9),
     "Adam": lambda ps: Adam(ps, lr=0.1),
     "AdamW": lambda ps: AdamW(ps, lr=0.1),
+    "RMSprop": lambda ps: RMSprop(ps, lr=0.1, momentum=0.9, centered=True),
+    "Adagrad": lambda ps: Adagrad(ps, lr=0.1),
 }
 
 
@@ -282,6 +284,61 @@ LOAD_CASES = [
             ),
         )
     ],
+    load_case(
+        "RMSprop", "step -1", set_state("step", -1), ValueError, r"\['step'\] must be an int >= 0"
+    ),
+    load_case(
+        "RMSprop",
+        "a missing momentum buffer",
+        drop_state("momentum_buffer"),
+        ValueError,
+        r"state\[1\] lacks \['momentum_buffer'\]",
+    ),
+    load_case(
+        "RMSprop",
+        "a missing grad_avg",
+        drop_state("grad_avg"),
+        ValueError,
+        r"state\[1\] lacks \['grad_avg'\]",
+    ),
+    load_case(
+        "RMSprop",
+        "a negative square_avg",
+        set_state("square_avg", -np.ones(3)),
+        ValueError,
+        r"\['square_avg'\] has negative or NaN entries",
+    ),
+    load_case(
+        "RMSprop",
+        "a negative alpha",
+        set_group("alpha", -0.5),
+        ValueError,
+        r"RMSprop: invalid alpha -0\.5",
+    ),
+    load_case(
+        "Adagrad",
+        "a NaN step",
+        set_state("step", float("nan")),
+        ValueError,
+        r"\['step'\] must be an int >= 0",
+    ),
+    load_case(
+        "Adagrad", "a missing sum", drop_state("sum"), ValueError, r"state\[1\] lacks \['sum'\]"
+    ),
+    load_case(
+        "Adagrad",
+        "a NaN in the sum",
+        set_state("sum", np.full(3, np.nan)),
+        ValueError,
+        r"\['sum'\] has negative or NaN entries",
+    ),
+    load_case(
+        "Adagrad",
+        "a list as sum",
+        set_state("sum", [1.0, 1.0, 1.0]),
+        ValueError,
+        r"\['sum'\] must be a Tensor or numpy array, got a list",
+    ),
 ]
 
 
