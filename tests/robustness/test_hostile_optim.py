@@ -8,6 +8,7 @@ refused at load and the optimiser (or scheduler) is left as it was.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -363,16 +364,18 @@ SCHEDULERS: dict[str, Callable[[Optimizer], LRScheduler]] = {
     "ExponentialLR": lambda opt: lr_scheduler.ExponentialLR(opt, gamma=0.9),
     "LinearLR": lambda opt: lr_scheduler.LinearLR(opt),
     "LambdaLR": lambda opt: lr_scheduler.LambdaLR(opt, lambda epoch: 0.9**epoch),
+    "OneCycleLR": lambda opt: lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=10),
 }
+PLATEAU = {"ReduceLROnPlateau": lambda opt: lr_scheduler.ReduceLROnPlateau(opt, patience=1)}
 
 
 def scheduled(name: str, key: str, value: Any) -> Callable[[], list[Any]]:
     """A scheduler after two steps, and its own state dict with ``key`` set to ``value``."""
 
     def build() -> list[Any]:
-        scheduler = SCHEDULERS[name](SGD([leaf(2)], lr=0.1, momentum=0.9))
-        scheduler.step()
-        scheduler.step()
+        scheduler = {**SCHEDULERS, **PLATEAU}[name](SGD([leaf(2)], lr=0.1, momentum=0.9))
+        for _ in range(2):
+            scheduler.step(1.0) if name in PLATEAU else scheduler.step()
         state = scheduler.state_dict()
         if value is DELETE:
             del state[key]
@@ -411,6 +414,27 @@ SCHEDULER_CASES = [
     scheduler_case("ExponentialLR", "gamma", -2.0, r"invalid gamma -2\.0"),
     scheduler_case("LinearLR", "total_iters", 0, r"total_iters must be a positive int, got 0"),
     scheduler_case("LinearLR", "start_factor", 0.0, r"start_factor must be in \(0, 1\]"),
+    scheduler_case("OneCycleLR", "total_steps", 0, r"total_steps must be a positive int, got 0"),
+    scheduler_case("OneCycleLR", "pct_start", 2.0, r"pct_start must be in \[0, 1\], got 2\.0"),
+    scheduler_case("OneCycleLR", "anneal_strategy", "exp", r"anneal_strategy must be 'cos'"),
+    scheduler_case("OneCycleLR", "three_phase", "yes", r"three_phase must be a bool"),
+    *[
+        scheduler_case("ReduceLROnPlateau", key, value, match)
+        for key, value, match in [
+            ("factor", 1.5, r"invalid factor 1\.5"),
+            ("factor", -0.5, r"invalid factor -0\.5"),
+            ("patience", -1, r"patience must be an int >= 0, got -1"),
+            ("num_bad_epochs", 0.5, r"num_bad_epochs must be an int >= 0"),
+            ("cooldown_counter", -3, r"cooldown_counter must be an int >= 0"),
+            ("mode", "up", r"mode must be 'min' or 'max'"),
+            ("threshold_mode", None, r"threshold_mode must be 'rel' or 'abs'"),
+            ("min_lrs", [], r"min_lrs must list 1 rates"),
+            ("best", float("nan"), r"best must be a number, got nan"),
+            ("best", "low", r"best must be a number"),
+            ("last_epoch", -1, r"last_epoch must be an int >= 0, got -1"),
+            ("_last_lr", [float("nan")], r"invalid _last_lr\[0\] nan"),
+        ]
+    ],
     *[
         case
         for name in SCHEDULERS
@@ -435,18 +459,21 @@ def test_a_scheduler_state_it_could_not_step_from_is_refused(
     refused(case.call, arguments, case.error, case.match, also=vars(arguments[0]))
 
 
-@pytest.mark.parametrize("name", SCHEDULERS)
+@pytest.mark.parametrize("name", [*SCHEDULERS, *PLATEAU])
 def test_a_scheduler_state_dict_loads_and_resumes(name: str) -> None:
     scheduler = scheduled(name, "last_epoch", 2)()[0]
     state = scheduler.state_dict()
-    expected = []
-    for _ in range(3):
-        scheduler.step()
-        expected.append(scheduler.get_last_lr())
+    groups = copy.deepcopy([dict(g, params=None) for g in scheduler.optimizer.param_groups])
+
+    def run() -> list[Any]:
+        rates = []
+        for _ in range(3):
+            scheduler.step(1.0) if name in PLATEAU else scheduler.step()
+            rates.append(scheduler.get_last_lr())
+        return rates
+
+    expected = run()
     scheduler.load_state_dict(state)
-    scheduler.optimizer.param_groups[0]["lr"] = state["_last_lr"][0]
-    resumed = []
-    for _ in range(3):
-        scheduler.step()
-        resumed.append(scheduler.get_last_lr())
-    assert resumed == expected
+    for group, saved in zip(scheduler.optimizer.param_groups, groups):
+        group.update((key, value) for key, value in saved.items() if key != "params")
+    assert run() == expected

@@ -23,6 +23,8 @@ Examples
 
 from mytorch.optim.decay_lr import CosineAnnealingLR, ExponentialLR, MultiStepLR, StepLR
 from mytorch.optim.factor_lr import LambdaLR, LinearLR
+from mytorch.optim.one_cycle_lr import OneCycleLR
+from mytorch.optim.plateau_lr import ReduceLROnPlateau
 from mytorch.optim.scheduler_base import LRScheduler
 
 __all__ = [
@@ -32,5 +34,7 @@ __all__ = [
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
     "StepLR",
 ]

@@ -202,7 +202,8 @@ class LRScheduler:
         check_epoch(where, state_dict["last_epoch"])
         groups = len(self.optimizer.param_groups)
         for key in ("base_lrs", "_last_lr"):
-            check_rates(where, key, state_dict[key], groups)
+            if key in expected:  # ReduceLROnPlateau has no base_lrs
+                check_rates(where, key, state_dict[key], groups)
         try:
             self._check_options(state_dict, where)
         except TypeError as error:  # a value of the wrong type: still a bad state dict
