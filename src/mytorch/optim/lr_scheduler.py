@@ -21,6 +21,7 @@ Examples
 0.025
 """
 
+from mytorch.optim.chained_lr import ChainedScheduler, SequentialLR
 from mytorch.optim.decay_lr import CosineAnnealingLR, ExponentialLR, MultiStepLR, StepLR
 from mytorch.optim.factor_lr import LambdaLR, LinearLR
 from mytorch.optim.one_cycle_lr import OneCycleLR
@@ -28,6 +29,7 @@ from mytorch.optim.plateau_lr import ReduceLROnPlateau
 from mytorch.optim.scheduler_base import LRScheduler
 
 __all__ = [
+    "ChainedScheduler",
     "CosineAnnealingLR",
     "ExponentialLR",
     "LRScheduler",
@@ -36,5 +38,6 @@ __all__ = [
     "MultiStepLR",
     "OneCycleLR",
     "ReduceLROnPlateau",
+    "SequentialLR",
     "StepLR",
 ]
