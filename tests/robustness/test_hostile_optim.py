@@ -17,7 +17,7 @@ import pytest
 from hostile_tables import Case, leaf, params
 
 import mytorch
-from mytorch.optim import SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, lr_scheduler
+from mytorch.optim import LBFGS, SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, lr_scheduler
 from mytorch.optim.lr_scheduler import LRScheduler
 
 #: Every optimiser, configured so that it keeps state between steps.
@@ -98,6 +98,49 @@ STEP_CASES = [
             rf"{name}.step: .*parameter 1 .*dtype int64, not a floating-point dtype",
         ),
     )
+]
+
+
+def lbfgs_with_grad(grad: Any) -> Callable[[], list[Any]]:
+    """Two parameters and an LBFGS with history; the second's gradient is then ``grad``.
+
+    The closure the step gets leaves the gradients alone, so that whatever changes
+    would be the step's doing.
+    """
+
+    def build() -> list[Any]:
+        first, second = leaf(2), leaf(3)
+        optimizer = LBFGS([first, second], max_iter=3)
+
+        def closure() -> mytorch.Tensor:
+            optimizer.zero_grad()
+            loss = ((first - 2) ** 2).sum() + ((second + 1) ** 2).sum()
+            loss.backward()
+            return loss
+
+        optimizer.step(closure)
+        loss = closure()
+        second.grad = grad
+        return [first, second, optimizer, lambda: loss]
+
+    return build
+
+
+STEP_CASES += [
+    Case(
+        "LBFGS.step: a broadcastable gradient of the wrong shape",
+        lbfgs_with_grad(mytorch.ones(1) * 5),
+        lambda first, second, optimizer, closure: optimizer.step(closure),
+        RuntimeError,
+        r"LBFGS.step: the gradient of parameter 1 of group 0 has shape \(1,\)",
+    ),
+    Case(
+        "LBFGS.step: an integer gradient",
+        lbfgs_with_grad(mytorch.Tensor(np.array([1, 2, 3]))),
+        lambda first, second, optimizer, closure: optimizer.step(closure),
+        TypeError,
+        r"LBFGS.step: .*parameter 1 .*dtype int64",
+    ),
 ]
 
 
@@ -340,6 +383,41 @@ LOAD_CASES = [
         ValueError,
         r"\['sum'\] must be a Tensor or numpy array, got a list",
     ),
+]
+
+
+def lbfgs_state(key: str, value: Any) -> Callable[[], list[Any]]:
+    """A trained LBFGS and its state dict with ``key`` set to ``value``."""
+
+    def build() -> list[Any]:
+        optimizer = lbfgs_with_grad(None)()[2]
+        state = optimizer.state_dict()
+        state["state"][0][key] = value
+        return [optimizer, state]
+
+    return build
+
+
+LOAD_CASES += [
+    Case(
+        f"LBFGS.load_state_dict: {key}={value!r}"[:70],
+        lbfgs_state(key, value),
+        load,
+        ValueError,
+        rf"(?s)LBFGS\.load_state_dict: .*state\[0\]\['{key}'\] {match}",
+    )
+    for key, value, match in [
+        ("n_iter", -1, r"must be an int >= 0"),
+        ("func_evals", 2.5, r"must be an int >= 0"),
+        ("d", np.ones((5, 1)), r"must be 1-D, got shape \(5, 1\)"),
+        ("d", [1.0] * 5, r"must be a Tensor or numpy array, got a list"),
+        ("t", float("nan"), r"must be a finite number, got nan"),
+        ("H_diag", "1", r"must be a finite number"),
+        ("old_dirs", np.ones(5), r"must be a list, got a ndarray"),
+        ("old_stps", [np.ones((2, 2))], r"item must be 1-D"),
+        ("ro", [1.0, "x"], r"item must be a finite number, got 'x'"),
+        ("prev_flat_grad", np.array(["a"]), r"has dtype <U1"),
+    ]
 ]
 
 

@@ -35,8 +35,10 @@ class Entry(NamedTuple):
 
     ``kind`` is ``"array"`` (a real array of the parameter's shape),
     ``"nonnegative"`` (the same, with no negative or NaN entry: a running square
-    or sum whose square root a step takes) or ``"count"`` (an int >= 0, a step
-    counter). A ``required`` key must be present whenever the parameter has state.
+    or sum whose square root a step takes), ``"count"`` (an int >= 0, a step
+    counter), ``"number"`` (a finite real), ``"vector"`` (a real 1-D array, of any
+    length), or ``"numbers"`` / ``"vectors"`` (lists of those). A ``required``
+    key must be present whenever the parameter has state.
     """
 
     kind: str
@@ -186,12 +188,27 @@ def _value_problem(value: Any, param: Tensor, kind: str | None) -> str | None:
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
             return f"must be an int >= 0 (a step count), got {value!r}"
         return None
+    if kind == "number":
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not np.isfinite(value)
+        ):
+            return f"must be a finite number, got {value!r}"
+        return None
+    if kind in ("numbers", "vectors"):
+        if not isinstance(value, list):
+            return f"must be a list, got a {type(value).__name__}"
+        problems = (_value_problem(item, param, kind[:-1]) for item in value)
+        return next((f"item {problem}" for problem in problems if problem), None)
     if not isinstance(value, (Tensor, np.ndarray)):
         if kind is None:
             return None  # a value no step reads: kept as it is
         return f"must be a Tensor or numpy array, got a {type(value).__name__}"
     if value.dtype.kind not in "biuf":
         return f"has dtype {value.dtype}; it must be real numbers"
+    if kind == "vector":
+        return None if value.ndim == 1 else f"must be 1-D, got shape {shape_str(value.shape)}"
     if value.shape != param.shape:
         shapes = shape_str(value.shape), shape_str(param.shape)
         return "has shape {}, the parameter has shape {}".format(*shapes)
