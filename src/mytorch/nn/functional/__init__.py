@@ -22,18 +22,26 @@ from mytorch.nn.functional.activation import (
     tanh,
 )
 from mytorch.nn.functional.layers import batch_norm, dropout, linear
-from mytorch.nn.functional.loss import (
+from mytorch.nn.functional.loss import cross_entropy, nll_loss
+from mytorch.nn.functional.pointwise_loss import (
+    binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
     mse_loss,
-    nll_loss,
+    smooth_l1_loss,
 )
 
 __all__ = [
     "batch_norm",
+    "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -41,6 +49,7 @@ __all__ = [
     "nll_loss",
     "relu",
     "sigmoid",
+    "smooth_l1_loss",
     "softmax",
     "tanh",
 ]
