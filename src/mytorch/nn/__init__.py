@@ -13,18 +13,22 @@ Examples
 
 from mytorch.nn import functional, init
 from mytorch.nn.activation import (
-    Flatten,
-    Identity,
+    ELU,
+    GELU,
     LeakyReLU,
     LogSoftmax,
     ReLU,
     Sigmoid,
+    SiLU,
     Softmax,
+    Softplus,
     Tanh,
 )
 from mytorch.nn.batchnorm import BatchNorm1d
-from mytorch.nn.container import Sequential
+from mytorch.nn.container import ModuleDict, ModuleList, Sequential
 from mytorch.nn.dropout import Dropout
+from mytorch.nn.embedding import Embedding
+from mytorch.nn.flatten import Flatten, Identity, Unflatten
 from mytorch.nn.linear import Linear
 from mytorch.nn.loss import (
     BCELoss,
@@ -38,32 +42,45 @@ from mytorch.nn.loss import (
     SmoothL1Loss,
 )
 from mytorch.nn.module import Module
+from mytorch.nn.normalization import LayerNorm
 from mytorch.nn.parameter import Parameter
+from mytorch.nn.parameter_containers import ParameterDict, ParameterList
 
 __all__ = [
+    "ELU",
+    "GELU",
     "BCELoss",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
     "CrossEntropyLoss",
     "Dropout",
+    "Embedding",
     "Flatten",
     "HuberLoss",
     "Identity",
     "KLDivLoss",
     "L1Loss",
+    "LayerNorm",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
     "MSELoss",
     "Module",
+    "ModuleDict",
+    "ModuleList",
     "NLLLoss",
     "Parameter",
+    "ParameterDict",
+    "ParameterList",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "SmoothL1Loss",
     "Softmax",
+    "Softplus",
     "Tanh",
+    "Unflatten",
     "functional",
     "init",
 ]

@@ -14,15 +14,21 @@ tensor([0., 2.])
 """
 
 from mytorch.nn.functional.activation import (
+    elu,
+    gelu,
     leaky_relu,
     log_softmax,
     relu,
     sigmoid,
+    silu,
     softmax,
+    softplus,
     tanh,
 )
+from mytorch.nn.functional.embedding import embedding
 from mytorch.nn.functional.layers import batch_norm, dropout, linear
 from mytorch.nn.functional.loss import cross_entropy, nll_loss
+from mytorch.nn.functional.normalization import layer_norm
 from mytorch.nn.functional.pointwise_loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -39,9 +45,13 @@ __all__ = [
     "binary_cross_entropy_with_logits",
     "cross_entropy",
     "dropout",
+    "elu",
+    "embedding",
+    "gelu",
     "huber_loss",
     "kl_div",
     "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -49,7 +59,9 @@ __all__ = [
     "nll_loss",
     "relu",
     "sigmoid",
+    "silu",
     "smooth_l1_loss",
     "softmax",
+    "softplus",
     "tanh",
 ]
