@@ -11,7 +11,7 @@ Examples
 (3, 4)
 """
 
-from mytorch.nn import functional, init
+from mytorch.nn import functional, init, utils
 from mytorch.nn.activation import (
     ELU,
     GELU,
@@ -83,4 +83,5 @@ __all__ = [
     "Unflatten",
     "functional",
     "init",
+    "utils",
 ]
