@@ -168,6 +168,9 @@ def _every_other_op(x: Tensor, y: Tensor) -> None:
     images = x.reshape(1, 2, 2, 2)
     F.conv2d(images, y.reshape(2, 1, 2, 2)[:, :, :1], stride=1, padding=1, groups=2)
     F.max_pool2d(images, 2), F.avg_pool2d(images, 1), F.pad(images, (1, 0, 0, 1))
+    F.gelu(x), F.gelu(x, approximate="tanh"), F.silu(x), F.elu(x), F.softplus(x)
+    F.embedding(mytorch.tensor(np.array([[0, 1], [1, 1]])), y)
+    F.binary_cross_entropy(x.sigmoid(), (y > 0).to(x.dtype))
 
 
 def _backward_only_ops(x: Tensor, v: Tensor) -> None:
@@ -177,6 +180,7 @@ def _backward_only_ops(x: Tensor, v: Tensor) -> None:
         F.conv2d(images, kernel, groups=2), images, v[:, :1].reshape(1, 2, 1, 1), create_graph=True
     )
     mytorch.grad(F.max_pool2d(images, 2), images, v[:, :1].reshape(1, 2, 1, 1), create_graph=True)
+    mytorch.grad(F.gelu(x), x, v, create_graph=True)  # its second derivative applies Erf
 
 
 def _builtin_functions() -> set[str]:
