@@ -259,3 +259,13 @@ def test_render_without_dot_names_the_program(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="Graphviz's dot program was not found"):
         viz.render(x * 2, str(tmp_path / "graph"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_params_name_constants_too_under_a_trace():
+    x = mytorch.ones(2, requires_grad=True)
+    scale = mytorch.full((2,), 3.0)
+    with viz.trace() as recorded:
+        y = x * scale
+    dot = viz.to_dot(y, params={"x": x, "scale": scale}, trace=recorded)
+    assert 'label="scale (constant)\\n(2,) float32"' in dot
+    assert 'label="constant\\n(2,) float32"' in viz.to_dot(y, trace=recorded)  # unnamed
