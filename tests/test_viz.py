@@ -208,6 +208,7 @@ def test_labels_are_escaped():
         (mytorch.ones(2), {}, ValueError, "viz: a tensor of shape (2,) has no graph (it does"),
         ([3.0], {}, TypeError, "viz: expected Tensors, got float"),
         (None, {"max_nodes": 0}, ValueError, "viz: max_nodes must be at least 1, got 0"),
+        (None, {"collapse_modules": True}, ValueError, "viz: collapse_modules needs to know"),
     ],
 )
 def test_bad_input_is_refused_clearly(outputs, options, error, message):

@@ -72,6 +72,24 @@ def test_without_matplotlib_losses_and_accuracies_go_to_a_csv(
     assert all(float(row[1]) > 0 for row in rows[1:])
 
 
+def test_without_tqdm_each_epoch_prints_one_summary_line(
+    example, empty_data_home, monkeypatch, capsys
+):
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    example.main(["--epochs", "2", "--out", str(empty_data_home / "a.png")])
+    lines = [line for line in capsys.readouterr().out.splitlines() if " batches in " in line]
+    assert [line.split(":")[0] for line in lines] == ["epoch 1/2", "epoch 2/2"]
+    assert all(line.startswith("epoch ") and ", loss " in line for line in lines)
+
+
+def test_an_out_ending_in_csv_writes_the_csv(example, empty_data_home):
+    out = empty_data_home / "history.csv"
+    example.main(["--epochs", "1", "--out", str(out)])
+    assert out.read_text().startswith("batch,loss,accuracy,epoch_end\n")
+    assert [p.name for p in empty_data_home.iterdir()] == ["history.csv"]  # no PNG too
+
+
 def test_fewer_batches_than_val_every_still_validates_every_epoch(example, empty_data_home):
     accuracies = example.main(
         ["--epochs", "2", "--val-every", "1000", "--out", str(empty_data_home / "a.png")]

@@ -75,6 +75,11 @@ def describe(
         roots.append(tensor.grad_fn)
     if max_nodes < 1:
         raise ValueError(f"viz: max_nodes must be at least 1, got {max_nodes}")
+    if collapse_modules and (trace is None or not trace.modules):
+        raise ValueError(
+            "viz: collapse_modules needs to know which module made each op: run the forward "
+            "inside viz.trace(model) and pass trace="
+        )
     output_info = {id(t.grad_fn): (t.shape, str(t.dtype)) for t in tensors}
     names = {id(tensor): name for name, tensor in (params or {}).items()}
     if trace is not None:
