@@ -38,6 +38,16 @@ class Trace:
     """What ``trace()`` recorded: per op node, its output and the module that made it.
 
     Made by ``trace()``; pass it to ``to_dot``, ``to_mermaid`` or ``render`` as ``trace=``.
+    It holds the op nodes weakly: it keeps no graph and no tensor alive.
+
+    Attributes
+    ----------
+    modules : tuple of Module
+        The modules given to ``trace()``.
+    parameter_names : dict
+        ``id(parameter)`` to the parameter's qualified name (``"0.weight"``).
+    module_types : dict
+        A module's scope (its root's class name, then its path) to its class name.
 
     Examples
     --------
@@ -64,6 +74,19 @@ class Trace:
         return len(self._ops)
 
     def get(self, node: BackwardFunction) -> _OpRecord | None:
+        """What was recorded for ``node`` (output shape, dtype, inputs, modules), or None.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import viz
+        >>> x = mytorch.ones(2, 3, requires_grad=True)
+        >>> with viz.trace() as recorded:
+        ...     y = x.sum(dim=0)
+        >>> record = recorded.get(y.grad_fn)
+        >>> record.shape, record.dtype, [arg is not None for arg in record.inputs]
+        ((3,), 'float32', [True, False, False])
+        """
         return self._ops.get(node)
 
     def _record(self, out: Any, args: tuple[Any, ...]) -> None:
