@@ -51,14 +51,26 @@ PLOT_SUFFIXES = frozenset(
 
 
 def positive_int(text: str) -> int:
-    """An argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    """An argparse type: an integer of at least 1 (a count)."""
+    value = _int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+def nonnegative_int(text: str) -> int:
+    """An argparse type: an integer of at least 0 (a seed)."""
+    value = _int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {value}")
+    return value
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
 
 
 def positive_float(text: str) -> float:
@@ -104,7 +116,7 @@ def training_parser(description: str, script: str, out: str) -> argparse.Argumen
         "--data-dir", type=Path, default=None, help="directory of the MNIST IDX files"
     )
     parser.add_argument("--download", action="store_true", help="fetch MNIST if missing")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=nonnegative_int, default=0)
     parser.add_argument(
         "--val-every",
         type=positive_int,
@@ -172,7 +184,7 @@ def load_mnist_sets(
             train_set = MNIST(root, train=True, flatten=flatten, fallback=allow_sample)
             val_set = MNIST(root, train=False, flatten=flatten, fallback=allow_sample)
     except (FileNotFoundError, IDXFormatError) as error:
-        parser.error(f"argument --data-dir: {error}")
+        parser.error(f"argument --data-dir: {error}" if root is not None else str(error))
     if train_set.source == "sample":
         print(
             f"note: no MNIST files in {train_set.root}; using the 5,000-digit sample bundled "

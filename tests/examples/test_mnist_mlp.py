@@ -132,6 +132,7 @@ BAD_OPTIONS = [
     (["--val-every", "0"], "argument --val-every: must be at least 1, got 0"),
     (["--val-every", "-1"], "argument --val-every: must be at least 1, got -1"),
     (["--hidden", "0"], "argument --hidden: must be at least 1, got 0"),
+    (["--seed", "-1"], "argument --seed: must be at least 0, got -1"),
     (["--out", "{tmp}/missing/plot.png"], "argument --out: the directory {tmp}/missing does not"),
     (["--out", "{tmp}"], "argument --out: {tmp} is a directory"),
     (["--out", "{tmp}/plot.pnj"], "argument --out: cannot save a plot as 'plot.pnj'"),
