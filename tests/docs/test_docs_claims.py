@@ -7,6 +7,7 @@ import importlib.util
 import re
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,36 @@ def test_coming_from_pytorch_has_no_leftover_notes():
     text = (DOCS / "coming_from_pytorch.rst").read_text()
     assert "\n.. Add a row" not in text
     assert "What is missing" in text
+
+
+def test_readme_both_refuse_a_batchnorm_training_batch_of_one():
+    torch = pytest.importorskip("torch")
+    import mytorch
+    from mytorch import nn
+
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        torch.nn.BatchNorm1d(3).train()(torch.ones(1, 3))
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm1d(3).train()(mytorch.ones(1, 3))
+
+
+def test_readme_our_detect_anomaly_also_checks_the_forward_pass():
+    torch = pytest.importorskip("torch")
+    import numpy as np
+
+    import mytorch
+    from mytorch.autograd import AnomalyError, detect_anomaly
+
+    zero = torch.tensor(0.0, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "Anomaly Detection has been enabled"
+        with torch.autograd.detect_anomaly(check_nan=True):
+            torch.log(zero).backward()  # -inf forward, inf gradient: PyTorch's check passes
+    assert torch.isinf(zero.grad)
+    ours = mytorch.tensor(0.0, requires_grad=True)
+    with (
+        pytest.raises(AnomalyError, match="log: the forward result"),
+        detect_anomaly(),
+        np.errstate(divide="ignore"),
+    ):
+        mytorch.log(ours)
