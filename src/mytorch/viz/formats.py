@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -161,7 +162,7 @@ def to_mermaid(
 
 def render(
     outputs: Tensor | Sequence[Tensor],
-    filename: str,
+    filename: str | os.PathLike[str],
     format: str = "svg",  # graphviz's own name for it
     **options: Any,
 ) -> str:
@@ -175,7 +176,7 @@ def render(
     ----------
     outputs : Tensor or sequence of Tensor
         As in ``to_dot``.
-    filename : str
+    filename : str or os.PathLike
         The path without the format's suffix: ``"graph"`` writes ``graph.svg``.
     format : str, default "svg"
         Any format ``dot`` writes: ``"svg"``, ``"png"``, ``"pdf"``, ...
