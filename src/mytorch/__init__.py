@@ -92,7 +92,7 @@ __version__ = "0.1.0.dev0"
 
 # Subpackages load on first use (``mytorch.nn``), as attributes, like torch's;
 # importing them lazily keeps ``import mytorch`` fast.
-_SUBMODULES = frozenset({"autograd", "data", "datasets", "nn", "optim", "testing", "utils"})
+_SUBMODULES = frozenset({"autograd", "data", "datasets", "nn", "optim", "testing", "utils", "viz"})
 
 
 def __getattr__(name: str) -> Any:
