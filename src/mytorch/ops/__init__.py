@@ -59,7 +59,6 @@ from mytorch.ops.reductions import (
     amin,
     argmax,
     argmin,
-    logsumexp,
     max,
     mean,
     min,
@@ -84,7 +83,7 @@ from mytorch.ops.shape import (
     transpose,
     unsqueeze,
 )
-from mytorch.ops.softmax import log_softmax, softmax
+from mytorch.ops.softmax import log_softmax, logsumexp, softmax
 from mytorch.ops.sorting import (
     argsort,
     sort,

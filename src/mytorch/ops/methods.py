@@ -261,7 +261,7 @@ def _attach() -> None:
         "amin": reductions.amin,
         "argmax": reductions.argmax,
         "argmin": reductions.argmin,
-        "logsumexp": reductions.logsumexp,
+        "logsumexp": softmax.logsumexp,
         "softmax": softmax.softmax,
         "log_softmax": softmax.log_softmax,
         "reshape": shape.reshape,
