@@ -80,7 +80,7 @@ def gather(input: Tensor, dim: int, index: Any) -> Tensor:
     --------
     >>> import mytorch
     >>> x = mytorch.tensor([[1.0, 2.0], [3.0, 4.0]])
-    >>> mytorch.gather(x, 1, mytorch.tensor([[0, 0], [1, 0]]))
+    >>> mytorch.gather(x, 1, mytorch.tensor([[0, 0], [1, 0]], dtype=mytorch.int64))
     tensor([[1., 1.],
             [4., 3.]])
     """
@@ -95,7 +95,7 @@ def index_select(input: Tensor, dim: int, index: Any) -> Tensor:
     --------
     >>> import mytorch
     >>> x = mytorch.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
-    >>> x.index_select(0, mytorch.tensor([2, 0]))
+    >>> x.index_select(0, mytorch.tensor([2, 0], dtype=mytorch.int64))
     tensor([[5., 6.],
             [1., 2.]])
     """
@@ -127,10 +127,8 @@ def scatter_add(input: Tensor, dim: int, index: Any, src: Tensor) -> Tensor:
     Examples
     --------
     >>> import mytorch
-    >>> out = mytorch.scatter_add(
-    ...     mytorch.zeros(3), 0, mytorch.tensor([0, 2, 0]), mytorch.tensor([1.0, 2.0, 3.0])
-    ... )
-    >>> out
+    >>> index = mytorch.tensor([0, 2, 0], dtype=mytorch.int64)
+    >>> mytorch.scatter_add(mytorch.zeros(3), 0, index, mytorch.tensor([1.0, 2.0, 3.0]))
     tensor([4., 0., 2.])
     """
     axis = _axis("scatter_add", input, dim)
@@ -157,7 +155,7 @@ def index_add(input: Tensor, dim: int, index: Any, source: Tensor, *, alpha: flo
     --------
     >>> import mytorch
     >>> x = mytorch.zeros(3, 2)
-    >>> x.index_add(0, mytorch.tensor([0, 0]), mytorch.ones(2, 2))
+    >>> x.index_add(0, mytorch.tensor([0, 0], dtype=mytorch.int64), mytorch.ones(2, 2))
     tensor([[2., 2.],
             [0., 0.],
             [0., 0.]])
