@@ -307,6 +307,13 @@ CASES = [
         r"bitwise_not: ~ is only implemented on integer and bool tensors",
     ),
     Case(
+        "eq: a string",
+        lambda: [leaf(3)],
+        lambda a: a.eq("a"),
+        TypeError,
+        r"eq: cannot compare a Tensor with str",
+    ),
+    Case(
         "//: integer division by zero",
         nothing,
         lambda: ints(1, 2) // 0,

@@ -83,6 +83,22 @@ def _comparison(ufunc: np.ufunc, name: str) -> Callable[[Tensor, Any], Tensor]:
     return compare
 
 
+def _comparison_method(ufunc: np.ufunc, name: str) -> Callable[[Tensor, Any], Tensor]:
+    """``x.eq(y)`` and friends: as the operator, but a bad operand raises at once."""
+
+    def compare(self: Tensor, other: Any) -> Tensor:
+        result = selection.compare(ufunc, name, self, other)
+        if result is NotImplemented:
+            raise TypeError(
+                f"{name}: cannot compare a Tensor with {type(other).__name__}; "
+                "use a Tensor, a number or a numpy array"
+            )
+        return result
+
+    compare.__name__ = name
+    return compare
+
+
 def _float(self: Tensor) -> Tensor:
     """Return the tensor as float32 (``self.to(numpy.float32)``).
 
@@ -228,7 +244,7 @@ def _attach() -> None:
         ("ne", np.not_equal),
     ]:
         setattr(Tensor, f"__{name}__", _comparison(ufunc, name))
-        setattr(Tensor, name, _comparison(ufunc, name))
+        setattr(Tensor, name, _comparison_method(ufunc, name))
     _attach_integer_operators()
 
     methods = {

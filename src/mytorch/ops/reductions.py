@@ -41,7 +41,8 @@ def reduction_axes(
     axes = []
     limit = ndim if ndim > 0 else 1
     for d in dims:
-        if not isinstance(d, (int, np.integer)) or isinstance(d, (bool, np.bool_)):
+        # type(d) is int first: the common case pays one cheap check (a bool is refused).
+        if type(d) is not int and (not isinstance(d, np.integer) or isinstance(d, bool)):
             raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
         if not -limit <= d < limit:
             raise IndexError(
