@@ -158,6 +158,13 @@ CASES = [
         r"gather: index out of range for dimension 1 of size 3 \(values from 0 to 3\)",
     ),
     Case(
+        "index_select: a negative index (as PyTorch, not numpy's wrap-around)",
+        lambda: [leaf(2, 3)],
+        lambda a: a.index_select(1, ints(-1)),
+        IndexError,
+        r"index_select: index out of range for dimension 1 of size 3 \(values from -1 to -1\)",
+    ),
+    Case(
         "gather: float index",
         lambda: [leaf(2, 3)],
         lambda a: a.gather(1, mytorch.zeros(2, 3)),

@@ -60,7 +60,7 @@ def _along(op: str, input: Tensor, axis: int, index: np.ndarray) -> tuple[np.nda
             f"{shape_str(input.shape)} in dimension {too_big[0]}"
         )
     size = shape[axis]
-    if index.size and (index.min() < -size or index.max() >= size):
+    if index.size and (index.min() < 0 or index.max() >= size):
         raise IndexError(
             f"{op}: index out of range for dimension {axis} of size {size} "
             f"(values from {index.min()} to {index.max()})"
@@ -109,7 +109,7 @@ def _vector_index(op: str, input: Tensor, axis: int, index: Any) -> np.ndarray:
     if picks.ndim > 1:
         raise ValueError(f"{op}: index must be 1-D, got shape {shape_str(picks.shape)}")
     size = input.shape[axis] if input.ndim else 1
-    if picks.size and (picks.min() < -size or picks.max() >= size):
+    if picks.size and (picks.min() < 0 or picks.max() >= size):
         raise IndexError(
             f"{op}: index out of range for dimension {axis} of size {size} "
             f"(values from {picks.min()} to {picks.max()})"
