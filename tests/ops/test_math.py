@@ -6,8 +6,12 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hst
+from hypothesis.extra import numpy as hnp
 
 import mytorch
+from mytorch.testing import strategies as st
 
 NEW_FUNCTIONS = [
     "sin",
@@ -307,3 +311,26 @@ def test_all_and_any_along_a_dim() -> None:
     assert x.all(dim=1).tolist() == [False, True]
     assert mytorch.any(x, 0, keepdim=True).tolist() == [[True, True]]
     assert mytorch.all(x).dtype == np.bool_
+
+
+@given(
+    hnp.arrays(np.float64, st.shapes(min_dims=1), elements=hst.sampled_from([0.0, 1.0, 2.0])),
+    hst.data(),
+)
+def test_sort_indices_are_the_stable_order(x: np.ndarray, data: hst.DataObject) -> None:
+    dim = data.draw(hst.integers(-x.ndim, x.ndim - 1))
+    ascending = mytorch.tensor(x).sort(dim).indices.data
+    np.testing.assert_array_equal(ascending, np.argsort(x, axis=dim, kind="stable"))
+    descending = mytorch.argsort(mytorch.tensor(x), dim, descending=True).data
+    # Stable descending: by value from the largest, ties in their original order.
+    np.testing.assert_array_equal(descending, np.argsort(-x, axis=dim, kind="stable"))
+
+
+@given(hst.integers(0, 12), hst.integers(1, 6))
+def test_chunk_sizes_follow_pytorch_rule(size: int, chunks: int) -> None:
+    pieces = mytorch.zeros(size).chunk(chunks)
+    step = -(-size // chunks) if size else 0
+    expected = (
+        [min(step, size - start) for start in range(0, size, step)] if size else [0] * chunks
+    )
+    assert [p.shape[0] for p in pieces] == expected
