@@ -15,11 +15,16 @@ ADAM_CONFIGS = {
     "large_lr": {"lr": 0.05},
     "betas_eps": {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-4},
     "weight_decay": {"lr": 0.01, "weight_decay": 0.1},
+    "amsgrad": {"lr": 0.05, "amsgrad": True},
+    "amsgrad_decay_maximize": {"lr": 0.02, "amsgrad": True, "weight_decay": 0.1, "maximize": True},
+    "maximize": {"lr": 0.05, "maximize": True},
 }
 ADAMW_CONFIGS = {
     "defaults": {},
     "weight_decay": {"lr": 0.02, "weight_decay": 0.3},
     "betas": {"lr": 0.01, "betas": (0.5, 0.9)},
+    "amsgrad": {"lr": 0.05, "amsgrad": True, "weight_decay": 0.1},
+    "maximize": {"lr": 0.05, "maximize": True},
 }
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mytorch
-from mytorch.optim import SGD
+from mytorch.optim import SGD, lr_scheduler
 from mytorch.optim.lr_scheduler import CosineAnnealingLR, LRScheduler, StepLR
 
 SCHEDULES = {
@@ -16,8 +16,29 @@ SCHEDULES = {
     "step_default_gamma": ("StepLR", {"step_size": 4}),
     "cosine_7": ("CosineAnnealingLR", {"T_max": 7, "eta_min": 0.01}),
     "cosine_5_to_zero": ("CosineAnnealingLR", {"T_max": 5}),
+    "multistep": ("MultiStepLR", {"milestones": [2, 5, 5, 11], "gamma": 0.5}),
+    "multistep_unsorted": ("MultiStepLR", {"milestones": [9, 3, 15]}),
+    "exponential": ("ExponentialLR", {"gamma": 0.8}),
+    "linear_default": ("LinearLR", {}),
+    "linear_down": ("LinearLR", {"start_factor": 1.0, "end_factor": 0.1, "total_iters": 12}),
+    "lambda": ("LambdaLR", {"lr_lambda": lambda epoch: 0.9**epoch + (epoch % 3) / 10}),
+    "lambda_per_group": (
+        "LambdaLR",
+        {"lr_lambda": [lambda epoch: 1 / (1 + epoch), lambda epoch: 0.5 + (epoch % 2) / 10]},
+    ),
 }
-OURS = {"StepLR": StepLR, "CosineAnnealingLR": CosineAnnealingLR}
+#: Pairs of schedulers on one optimiser, each multiplying the rate by its factor.
+CHAINS = {
+    "exponential_then_multistep": (
+        ("ExponentialLR", {"gamma": 0.9}),
+        ("MultiStepLR", {"milestones": [3, 8], "gamma": 0.2}),
+    ),
+    "warmup_then_cosine": (
+        ("LinearLR", {"start_factor": 0.1, "total_iters": 4}),
+        ("CosineAnnealingLR", {"T_max": 9, "eta_min": 0.001}),
+    ),
+    "step_and_linear": (("StepLR", {"step_size": 3}), ("LinearLR", {"end_factor": 0.5})),
+}
 
 
 def _groups(params, lrs=(0.1, 0.03)):
@@ -28,7 +49,7 @@ def _groups(params, lrs=(0.1, 0.03)):
 def test_lr_sequence_matches_torch_over_20_epochs(name, kwargs, torch):
     ours_opt = SGD(_groups([mytorch.zeros(1, requires_grad=True) for _ in range(2)]), lr=1.0)
     theirs_opt = torch.optim.SGD(_groups([torch.zeros(1, requires_grad=True) for _ in range(2)]))
-    ours = OURS[name](ours_opt, **kwargs)
+    ours = getattr(lr_scheduler, name)(ours_opt, **kwargs)
     theirs = getattr(torch.optim.lr_scheduler, name)(theirs_opt, **kwargs)
     sequence = []
     for epoch in range(21):
@@ -42,6 +63,59 @@ def test_lr_sequence_matches_torch_over_20_epochs(name, kwargs, torch):
         ours.step()
         theirs.step()
     assert len(set(sequence)) > 3  # the schedule did change the rate
+
+
+@pytest.mark.parametrize("chain", CHAINS.values(), ids=CHAINS.keys())
+def test_two_schedulers_on_one_optimizer_chain_as_in_torch(chain, torch):
+    ours_opt = SGD(_groups([mytorch.zeros(1, requires_grad=True) for _ in range(2)]), lr=1.0)
+    theirs_opt = torch.optim.SGD(_groups([torch.zeros(1, requires_grad=True) for _ in range(2)]))
+    ours = [getattr(lr_scheduler, name)(ours_opt, **kwargs) for name, kwargs in chain]
+    theirs = [
+        getattr(torch.optim.lr_scheduler, name)(theirs_opt, **kwargs) for name, kwargs in chain
+    ]
+    rates = []
+    for epoch in range(21):
+        mine = [g["lr"] for g in ours_opt.param_groups]
+        reference = [g["lr"] for g in theirs_opt.param_groups]
+        np.testing.assert_allclose(mine, reference, rtol=1e-13, atol=0, err_msg=f"epoch {epoch}")
+        rates.append(mine[0])
+        ours_opt.step()
+        theirs_opt.step()
+        for mine_scheduler, their_scheduler in zip(ours, theirs):
+            mine_scheduler.step()
+            their_scheduler.step()
+    assert len(set(rates)) > 3
+
+
+def test_linear_lr_follows_its_closed_form():
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=2.0)
+    scheduler = lr_scheduler.LinearLR(opt, start_factor=0.2, end_factor=0.8, total_iters=6)
+    for epoch in range(1, 10):
+        scheduler.step()
+        expected = 2.0 * (0.2 + 0.6 * min(epoch, 6) / 6)
+        assert scheduler.get_last_lr()[0] == pytest.approx(expected, rel=1e-13)
+
+
+def test_multistep_counts_a_repeated_milestone_twice():
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+    scheduler = lr_scheduler.MultiStepLR(opt, milestones=[2, 2], gamma=0.5)
+    rates = []
+    for _ in range(4):
+        rates.append(scheduler.get_last_lr()[0])
+        scheduler.step()
+    assert rates == [1.0, 1.0, 0.25, 0.25]
+
+
+def test_lambda_lr_keeps_its_functions_out_of_the_state_dict():
+    opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+    scheduler = lr_scheduler.LambdaLR(opt, lambda epoch: 0.5**epoch)
+    scheduler.step()
+    state = scheduler.state_dict()
+    assert "lr_lambdas" not in state
+    resumed = lr_scheduler.LambdaLR(opt, lambda epoch: 0.5**epoch)
+    resumed.load_state_dict(state)
+    resumed.step()
+    assert resumed.get_last_lr() == [0.25]
 
 
 def test_cosine_follows_its_closed_form():
@@ -98,13 +172,11 @@ def test_get_last_lr_returns_a_copy():
     assert scheduler.get_last_lr() == [0.1]
 
 
-@pytest.mark.parametrize("cls", [StepLR, CosineAnnealingLR])
-def test_state_dict_round_trip_resumes_the_schedule(cls):
-    kwargs = {"step_size": 2} if cls is StepLR else {"T_max": 4}
-
+@pytest.mark.parametrize(("name", "kwargs"), SCHEDULES.values(), ids=SCHEDULES.keys())
+def test_state_dict_round_trip_resumes_the_schedule(name, kwargs):
     def make():
-        opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
-        return opt, cls(opt, **kwargs)
+        opt = SGD(_groups([mytorch.zeros(1, requires_grad=True) for _ in range(2)]), lr=1.0)
+        return opt, getattr(lr_scheduler, name)(opt, **kwargs)
 
     opt, scheduler = make()
     straight = []
@@ -144,6 +216,38 @@ def test_a_state_dict_of_another_scheduler_is_refused():
         (lambda opt: CosineAnnealingLR(opt, T_max=0), ValueError, "T_max must be a positive"),
         (lambda opt: CosineAnnealingLR(opt, 5, eta_min=-1), ValueError, "invalid eta_min -1"),
         (lambda opt: StepLR(None, step_size=1), TypeError, "StepLR: expected an Optimizer"),
+        (lambda opt: lr_scheduler.ExponentialLR(opt, gamma=-0.5), ValueError, "invalid gamma"),
+        (
+            lambda opt: lr_scheduler.MultiStepLR(opt, milestones=[0, 3]),
+            ValueError,
+            r"MultiStepLR: a milestone must be a positive int, got 0",
+        ),
+        (
+            lambda opt: lr_scheduler.MultiStepLR(opt, milestones=3),
+            ValueError,
+            r"MultiStepLR: milestones must be a sorted list of ints, got 3",
+        ),
+        (
+            lambda opt: lr_scheduler.LinearLR(opt, start_factor=0),
+            ValueError,
+            r"LinearLR: start_factor must be in \(0, 1\], got 0",
+        ),
+        (
+            lambda opt: lr_scheduler.LinearLR(opt, end_factor=1.5),
+            ValueError,
+            r"LinearLR: end_factor must be in \[0, 1\], got 1\.5",
+        ),
+        (
+            lambda opt: lr_scheduler.LinearLR(opt, total_iters=0),
+            ValueError,
+            r"LinearLR: total_iters must be a positive int, got 0",
+        ),
+        (lambda opt: lr_scheduler.LambdaLR(opt, 0.5), TypeError, "lr_lambda must be callable"),
+        (
+            lambda opt: lr_scheduler.LambdaLR(opt, [abs, abs]),
+            ValueError,
+            r"LambdaLR: got 2 lr_lambdas for 1 parameter groups",
+        ),
     ],
 )
 def test_bad_arguments_are_refused(make, error, match):

@@ -15,6 +15,18 @@ CONFIGS = {
     "nesterov": {"lr": 0.1, "momentum": 0.9, "nesterov": True},
     "weight_decay": {"lr": 0.1, "weight_decay": 0.05},
     "everything": {"lr": 0.05, "momentum": 0.8, "weight_decay": 0.01, "nesterov": True},
+    # Maximising the loss runs away from the minimum, where round-off grows fast:
+    # small steps keep the run comparable at tight tolerance.
+    "maximize": {"lr": 0.01, "maximize": True},
+    "maximize_momentum_decay": {
+        "lr": 0.005,
+        "momentum": 0.7,
+        "dampening": 0.2,
+        "weight_decay": 0.02,
+        "maximize": True,
+    },
+    "maximize_nesterov": {"lr": 0.002, "momentum": 0.9, "nesterov": True, "maximize": True},
+    "default_lr": {"momentum": 0.9},
 }
 
 
@@ -37,6 +49,29 @@ def test_parameter_groups_match_torch(torch, compare_with_torch):
         lambda params: SGD(groups(params), lr=0.1, momentum=0.9),
         lambda params: torch.optim.SGD(groups(params), lr=0.1, momentum=0.9),
     )
+
+
+def test_defaults_are_torchs(torch):
+    ours = SGD([mytorch.zeros(1, requires_grad=True)]).param_groups[0]
+    theirs = torch.optim.SGD([torch.zeros(1, requires_grad=True)]).param_groups[0]
+    assert ours["lr"] == 0.001
+    for key, value in ours.items():
+        if key != "params":
+            assert value == theirs[key], key
+
+
+@pytest.mark.parametrize("options", [{}, {"momentum": 0.5, "weight_decay": 0.1}])
+def test_maximising_f_follows_minimising_minus_f(options):
+    up, down = (mytorch.tensor([1.0, -2.0], requires_grad=True) for _ in range(2))
+    climb = SGD([up], lr=0.1, maximize=True, **options)
+    descend = SGD([down], lr=0.1, **options)
+    for _ in range(3):
+        for opt, w, sign in ((climb, up, -1.0), (descend, down, 1.0)):
+            opt.zero_grad()
+            (sign * (w - 3.0) ** 2).sum().backward()
+            opt.step()
+        np.testing.assert_array_equal(up.data, down.data)
+    assert (np.abs(up.data - 3.0) < [2.0, 5.0]).all()  # both moved towards 3
 
 
 def test_momentum_equals_the_textbook_velocity_recurrence():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import mytorch
-from mytorch.optim import SGD, Adam, AdamW
+from mytorch.optim import SGD, Adadelta, Adagrad, Adam, AdamW, RMSprop
 
 OPTIMISERS = {
     "sgd": lambda params, **kw: SGD(params, **{"lr": 0.1, "momentum": 0.9, **kw}),
@@ -15,6 +15,12 @@ OPTIMISERS = {
     ),
     "adam": lambda params, **kw: Adam(params, **{"lr": 0.01, "weight_decay": 0.1, **kw}),
     "adamw": lambda params, **kw: AdamW(params, **{"lr": 0.01, **kw}),
+    "adam_amsgrad": lambda params, **kw: Adam(params, **{"lr": 0.01, "amsgrad": True, **kw}),
+    "rmsprop": lambda params, **kw: RMSprop(
+        params, **{"lr": 0.01, "momentum": 0.5, "centered": True, **kw}
+    ),
+    "adagrad": lambda params, **kw: Adagrad(params, **{"lr": 0.1, "lr_decay": 0.01, **kw}),
+    "adadelta": lambda params, **kw: Adadelta(params, **{"lr": 1.0, "weight_decay": 0.01, **kw}),
 }
 optimisers = pytest.mark.parametrize("make", OPTIMISERS.values(), ids=OPTIMISERS.keys())
 
@@ -154,7 +160,9 @@ def test_a_group_of_another_size_is_refused(mlp, train):
 
 def test_an_sgd_state_does_not_load_into_adam(mlp, train):
     opt, params = _trained_sgd(mlp, train)
-    with pytest.raises(ValueError, match=r"lacks the hyper-parameters \['betas', 'decoupled_"):
+    with pytest.raises(
+        ValueError, match=r"lacks the hyper-parameters \['amsgrad', 'betas', 'decoupled_"
+    ):
         Adam(params).load_state_dict(opt.state_dict())
 
 
@@ -175,3 +183,15 @@ def test_a_state_dict_of_the_wrong_shape_is_refused(state):
     opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
     with pytest.raises(ValueError, match="exactly the keys 'state' and 'param_groups'"):
         opt.load_state_dict(state)
+
+
+def test_adadelta_refuses_a_negative_running_average(mlp, train):
+    params = mlp.params()
+    opt = Adadelta(params)
+    train(opt, params, 2)
+    state = opt.state_dict()
+    state["state"][0]["acc_delta"] = -np.ones(params[0].shape, dtype=params[0].dtype)
+    fresh = Adadelta(params)
+    with pytest.raises(ValueError, match=r"state\[0\]\['acc_delta'\] has negative"):
+        fresh.load_state_dict(state)
+    assert fresh.state == {}

@@ -107,6 +107,41 @@ class _BatchNorm(Module):
             eps=self.eps,
         )
 
+    # The assignment's names for the affine parameters: the same Parameters.
+    @property
+    def gamma(self) -> Parameter | None:
+        """The assignment's name for ``weight`` (the scale): the same Parameter.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> layer = nn.BatchNorm1d(3)
+        >>> layer.gamma is layer.weight
+        True
+        """
+        return self.weight
+
+    @gamma.setter
+    def gamma(self, value: Parameter | None) -> None:
+        self.weight = value
+
+    @property
+    def beta(self) -> Parameter | None:
+        """The assignment's name for ``bias`` (the shift): the same Parameter.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> layer = nn.BatchNorm1d(3)
+        >>> layer.beta is layer.bias
+        True
+        """
+        return self.bias
+
+    @beta.setter
+    def beta(self, value: Parameter | None) -> None:
+        self.bias = value
+
     def extra_repr(self) -> str:
         """Return the layer's settings, shown by ``repr``.
 

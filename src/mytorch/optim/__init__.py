@@ -15,8 +15,21 @@ tensor([0.75], requires_grad=True)
 
 from mytorch.optim import lr_scheduler
 from mytorch.optim.adadelta import Adadelta
+from mytorch.optim.adagrad import Adagrad
 from mytorch.optim.adam import Adam, AdamW
+from mytorch.optim.lbfgs import LBFGS
 from mytorch.optim.optimizer import Optimizer
+from mytorch.optim.rmsprop import RMSprop
 from mytorch.optim.sgd import SGD
 
-__all__ = ["SGD", "Adadelta", "Adam", "AdamW", "Optimizer", "lr_scheduler"]
+__all__ = [
+    "LBFGS",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "lr_scheduler",
+]

@@ -11,6 +11,7 @@ import numpy as np
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
 from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
+from mytorch.optim.state_dict import Entry
 
 __all__ = ["Adam", "AdamW"]
 
@@ -31,6 +32,11 @@ class Adam(Optimizer):
     weight_decay : float, default 0
         The weight decay :math:`\lambda`: an L2 penalty added to the gradient or,
         with ``decoupled_weight_decay``, a shrinking of the weights (AdamW).
+    amsgrad : bool, default False
+        Divide by the largest :math:`\hat v` seen so far instead of the current
+        one (AMSGrad, Reddi et al., 2018), so the step size never grows.
+    maximize : bool, default False
+        Maximise the objective instead (keyword only).
     decoupled_weight_decay : bool, default False
         Shrink the weights directly instead of adding :math:`\lambda\theta` to the
         gradient (keyword only; ``AdamW`` sets it).
@@ -47,17 +53,21 @@ class Adam(Optimizer):
 
     .. math::
 
+        g_t &\leftarrow -g_t \quad\text{(only with maximize)} \\
         g_t &\leftarrow g_t + \lambda \theta_{t-1}
             \quad\text{or, decoupled,}\quad
             \theta_{t-1} \leftarrow (1 - \gamma\lambda)\, \theta_{t-1} \\
         m_t &= \beta_1 m_{t-1} + (1 - \beta_1) g_t \\
         v_t &= \beta_2 v_{t-1} + (1 - \beta_2) g_t^2 \\
         \hat m_t &= m_t / (1 - \beta_1^t), \qquad \hat v_t = v_t / (1 - \beta_2^t) \\
+        v^{max}_t &= \max(v^{max}_{t-1}, v_t)
+            \quad\text{(AMSGrad only; it then replaces } v_t \text{ below)} \\
         \theta_t &= \theta_{t-1} - \gamma\, \hat m_t / (\sqrt{\hat v_t} + \epsilon)
 
     The division by :math:`1 - \beta^t` corrects the estimates' bias towards their
     zero start. State per parameter: ``"step"`` (an int), ``"exp_avg"``
-    (:math:`m`) and ``"exp_avg_sq"`` (:math:`v`).
+    (:math:`m`), ``"exp_avg_sq"`` (:math:`v`) and, with AMSGrad,
+    ``"max_exp_avg_sq"`` (:math:`v^{max}`).
 
     Examples
     --------
@@ -77,7 +87,9 @@ class Adam(Optimizer):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        amsgrad: bool = False,
         *,
+        maximize: bool = False,
         decoupled_weight_decay: bool = False,
     ) -> None:
         defaults = {
@@ -85,6 +97,8 @@ class Adam(Optimizer):
             "betas": betas,
             "eps": eps,
             "weight_decay": weight_decay,
+            "amsgrad": amsgrad,
+            "maximize": maximize,
             "decoupled_weight_decay": decoupled_weight_decay,
         }
         super().__init__(params, defaults)
@@ -99,6 +113,16 @@ class Adam(Optimizer):
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")
         check_number(name, "beta1 (betas[0])", betas[0], 0.0, 1.0)
         check_number(name, "beta2 (betas[1])", betas[1], 0.0, 1.0)
+
+    def _state_entries(self, group: dict[str, Any]) -> dict[str, Entry]:
+        entries = {
+            "step": Entry("count"),
+            "exp_avg": Entry("array"),
+            "exp_avg_sq": Entry("nonnegative"),
+        }
+        if group["amsgrad"]:
+            entries["max_exp_avg_sq"] = Entry("nonnegative")
+        return entries
 
     @no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -127,12 +151,14 @@ class Adam(Optimizer):
         for group, param in self._params_to_update():
             lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
             beta1, beta2 = group["betas"]
-            grad = param.grad.data
+            grad = -param.grad.data if group["maximize"] else param.grad.data
             state = self.state.setdefault(param, {})
             if not state:
                 state["step"] = 0
                 state["exp_avg"] = Tensor._wrap(np.zeros_like(param.data))
                 state["exp_avg_sq"] = Tensor._wrap(np.zeros_like(param.data))
+                if group["amsgrad"]:
+                    state["max_exp_avg_sq"] = Tensor._wrap(np.zeros_like(param.data))
             state["step"] += 1
             step = state["step"]
             if weight_decay != 0:
@@ -146,6 +172,9 @@ class Adam(Optimizer):
             exp_avg_sq += (1 - beta2) * grad * grad
             bias_correction1 = 1 - beta1**step
             bias_correction2 = 1 - beta2**step
+            if group["amsgrad"]:
+                exp_avg_sq = state["max_exp_avg_sq"].data
+                np.maximum(exp_avg_sq, state["exp_avg_sq"].data, out=exp_avg_sq)
             denom = np.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
             param.data -= (lr / bias_correction1) * exp_avg / denom
             param._bump_version()
@@ -172,6 +201,10 @@ class AdamW(Adam):
         Added to the denominator so that it is never zero.
     weight_decay : float, default 1e-2
         The decoupled weight decay :math:`\lambda`.
+    amsgrad : bool, default False
+        Use AMSGrad's running maximum of :math:`\hat v` (see ``Adam``).
+    maximize : bool, default False
+        Maximise the objective instead (keyword only).
 
     Examples
     --------
@@ -191,5 +224,17 @@ class AdamW(Adam):
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
         weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
     ) -> None:
-        super().__init__(params, lr, betas, eps, weight_decay, decoupled_weight_decay=True)
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )

@@ -7,7 +7,8 @@ optimiser remembers between steps (momentum buffers, moment estimates) lives in
 ``state``, one dict per parameter. ``state_dict()`` / ``load_state_dict()`` move
 both in and out in PyTorch's format, so that training can stop and resume exactly.
 
-Subclasses write ``step()`` and validate their hyper-parameters in ``_check_group``.
+Subclasses write ``step()``, validate their hyper-parameters in ``_check_group``
+and describe their per-parameter state in ``_state_entries``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any
 import numpy as np
 
 from mytorch.core.grad_mode import enable_grad
-from mytorch.core.tensor import Tensor
-from mytorch.optim.state_dict import pack, unpack
+from mytorch.core.tensor import Tensor, shape_str
+from mytorch.optim.state_dict import Entry, pack, unpack
 
 __all__ = ["Optimizer", "ParamsT"]
 
@@ -132,6 +133,13 @@ class Optimizer:
     def _check_group(self, group: dict[str, Any]) -> None:
         """Raise ValueError if a group's hyper-parameters are invalid (subclasses)."""
 
+    def _state_entries(self, group: dict[str, Any]) -> dict[str, Entry]:
+        """The state a step keeps for a parameter of ``group`` (subclasses).
+
+        ``load_state_dict`` refuses saved state that does not fit it.
+        """
+        return {}
+
     # ---------------------------------------------------------------- steps
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients of every parameter.
@@ -200,14 +208,25 @@ class Optimizer:
     def _params_to_update(self) -> list[tuple[dict[str, Any], Tensor]]:
         """Each (group, parameter) pair that has a gradient, for ``step`` to update.
 
-        Every update is made in place, so a read-only parameter is refused here,
-        before the step has changed anything.
+        Every check a step needs is made here, for every parameter, before the
+        step writes anything: a step either updates all the parameters or none.
+        A gradient must be a floating-point Tensor of exactly its parameter's
+        shape (a broadcastable one would silently update the whole parameter
+        from the wrong numbers), and a parameter must be writable, since every
+        update is made in place. One shape compare per parameter: cheap.
         """
         pairs = []
         for group_index, group in enumerate(self.param_groups):
             for index, param in enumerate(group["params"]):
-                if param.grad is None:
+                grad = param.grad
+                if grad is None:
                     continue
+                if (
+                    not isinstance(grad, Tensor)
+                    or grad.data.shape != param.data.shape
+                    or grad.data.dtype.kind != "f"
+                ):
+                    raise _bad_gradient(type(self).__name__, group_index, index, param, grad)
                 if not param.data.flags.writeable:
                     raise ValueError(
                         f"{type(self).__name__}: parameter {index} of group {group_index} is "
@@ -271,7 +290,12 @@ class Optimizer:
         (0.1, tensor([2., 4.]))
         """
         self.param_groups, self.state = unpack(
-            state_dict, self.param_groups, self.defaults, self._check_group, type(self).__name__
+            state_dict,
+            self.param_groups,
+            self.defaults,
+            self._check_group,
+            type(self).__name__,
+            self._state_entries,
         )
 
     def __repr__(self) -> str:
@@ -308,6 +332,21 @@ def _check_param(name: str, param: Any, index: int, group_index: int) -> None:
         )
     if not param.requires_grad:
         raise ValueError(f"{where} does not require grad; create it with requires_grad=True")
+
+
+def _bad_gradient(name: str, group_index: int, index: int, param: Tensor, grad: Any) -> Exception:
+    """The error for a ``.grad`` that a step cannot use (set by hand, most likely)."""
+    where = f"{name}.step: the gradient of parameter {index} of group {group_index}"
+    if not isinstance(grad, Tensor):
+        return TypeError(f"{where} is a {type(grad).__name__}, not a Tensor; nothing was changed")
+    if grad.data.dtype.kind != "f":
+        return TypeError(
+            f"{where} has dtype {grad.dtype}, not a floating-point dtype; nothing was changed"
+        )
+    return RuntimeError(
+        f"{where} has shape {shape_str(grad.shape)}, the parameter has shape "
+        f"{shape_str(param.shape)}; they must be equal (no broadcasting); nothing was changed"
+    )
 
 
 def check_number(name: str, what: str, value: Any, low: float, high: float | None = None) -> None:

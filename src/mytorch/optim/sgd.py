@@ -1,4 +1,4 @@
-"""Stochastic gradient descent, with momentum, dampening, Nesterov and weight decay."""
+"""Stochastic gradient descent, with momentum, dampening, Nesterov, weight decay, maximize."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
 from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
+from mytorch.optim.state_dict import Entry
 
 __all__ = ["SGD"]
 
@@ -19,8 +20,8 @@ class SGD(Optimizer):
     ----------
     params : iterable of Tensor or of dict
         The tensors to optimise, or parameter groups (see ``Optimizer``).
-    lr : float
-        The learning rate :math:`\gamma`.
+    lr : float, default 1e-3
+        The learning rate :math:`\gamma` (PyTorch 2's and the assignment's default).
     momentum : float, default 0
         The momentum factor :math:`\mu`.
     dampening : float, default 0
@@ -29,12 +30,15 @@ class SGD(Optimizer):
         The L2 penalty :math:`\lambda`.
     nesterov : bool, default False
         Use Nesterov momentum (needs ``momentum > 0`` and ``dampening == 0``).
+    maximize : bool, default False
+        Maximise the objective: step along the gradient instead of against it
+        (keyword only).
 
     Raises
     ------
     ValueError
-        If ``lr``, ``momentum`` or ``weight_decay`` is negative, or ``nesterov``
-        is asked for without momentum or with dampening.
+        If ``lr``, ``momentum``, ``dampening`` or ``weight_decay`` is negative, or
+        ``nesterov`` is asked for without momentum or with dampening.
 
     Notes
     -----
@@ -43,6 +47,7 @@ class SGD(Optimizer):
 
     .. math::
 
+        g_t &\leftarrow -g_t \quad\text{(only with maximize)} \\
         g_t &\leftarrow g_t + \lambda \theta_{t-1} \\
         b_t &= \begin{cases} g_t & t = 1 \\
                              \mu b_{t-1} + (1 - \tau) g_t & t > 1 \end{cases} \\
@@ -73,11 +78,13 @@ class SGD(Optimizer):
     def __init__(
         self,
         params: ParamsT,
-        lr: float,
+        lr: float = 1e-3,
         momentum: float = 0.0,
         dampening: float = 0.0,
         weight_decay: float = 0.0,
         nesterov: bool = False,
+        *,
+        maximize: bool = False,
     ) -> None:
         defaults = {
             "lr": lr,
@@ -85,6 +92,7 @@ class SGD(Optimizer):
             "dampening": dampening,
             "weight_decay": weight_decay,
             "nesterov": nesterov,
+            "maximize": maximize,
         }
         super().__init__(params, defaults)
 
@@ -98,6 +106,10 @@ class SGD(Optimizer):
                 f"SGD: Nesterov momentum needs momentum > 0 and dampening == 0, got "
                 f"momentum={group['momentum']!r}, dampening={group['dampening']!r}"
             )
+
+    def _state_entries(self, group: dict[str, Any]) -> dict[str, Entry]:
+        # Plain SGD keeps no state; a momentum buffer appears at the first step.
+        return {"momentum_buffer": Entry("array", required=False)}
 
     @no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
@@ -125,7 +137,7 @@ class SGD(Optimizer):
         loss = self._evaluate(closure)
         for group, param in self._params_to_update():
             momentum, weight_decay = group["momentum"], group["weight_decay"]
-            grad = param.grad.data
+            grad = -param.grad.data if group["maximize"] else param.grad.data
             if weight_decay != 0:
                 grad = grad + weight_decay * param.data
             if momentum != 0:

@@ -7,23 +7,42 @@ order, so a state dict holds no tensor object and can be saved to a file::
      "param_groups": [{"lr": 0.1, ..., "params": [0, 1]}, ...]}
 
 ``unpack`` checks a state dict against the live optimiser completely before
-anything is replaced, and reports every problem in one error.
+anything is replaced, and reports every problem in one error. Each optimiser
+describes the state a parameter has after a step with ``Entry`` rows, so that a
+state which would fail or poison the next ``step()`` (a list as a momentum buffer,
+``step=-1``, a missing ``exp_avg``, a negative running square) is refused at load.
 """
 
 from __future__ import annotations
 
 import copy
+import numbers
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from mytorch.core.tensor import Tensor, shape_str
 
-__all__ = ["pack", "unpack"]
+__all__ = ["Entry", "pack", "unpack"]
 
 Group = dict[str, Any]
 State = dict[Tensor, dict[str, Any]]
+
+
+class Entry(NamedTuple):
+    """One key of a parameter's optimiser state, as a step reads it.
+
+    ``kind`` is ``"array"`` (a real array of the parameter's shape),
+    ``"nonnegative"`` (the same, with no negative or NaN entry: a running square
+    or sum whose square root a step takes), ``"count"`` (an int >= 0, a step
+    counter), ``"number"`` (a finite real), ``"vector"`` (a real 1-D array, of any
+    length), or ``"numbers"`` / ``"vectors"`` (lists of those). A ``required``
+    key must be present whenever the parameter has state.
+    """
+
+    kind: str
+    required: bool = True
 
 
 def pack(param_groups: list[Group], state: State) -> dict[str, Any]:
@@ -49,12 +68,15 @@ def unpack(
     defaults: Collection[str],
     check_group: Callable[[Group], None],
     name: str,
+    state_entries: Callable[[Group], dict[str, Entry]] = lambda group: {},
 ) -> tuple[list[Group], State]:
     """Return the groups and state a state dict gives the live parameters.
 
     Every group must list as many parameters as the live one and have every
     hyper-parameter in ``defaults`` (valid by ``check_group``); every saved array
-    must have its parameter's shape. Raises one ValueError listing all problems.
+    must have its parameter's shape, and each parameter's state must fit the
+    entries ``state_entries(group)`` describes. Raises one ValueError listing all
+    problems.
     """
     where = f"{name}.load_state_dict"
     if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
@@ -71,6 +93,7 @@ def unpack(
         )
     problems: list[str] = []
     param_of: dict[int, Tensor] = {}
+    entries_of: dict[int, dict[str, Entry]] = {}  # parameter index -> its group's entries
     new_groups = []
     for index, (saved, group) in enumerate(zip(saved_groups, param_groups)):
         new_group = _merge_group(index, saved, group, defaults, param_of, problems)
@@ -82,6 +105,8 @@ def unpack(
                 check_group(new_group)
             except (TypeError, ValueError) as error:
                 problems.append(str(error))
+            else:
+                entries_of.update(dict.fromkeys(saved["params"], state_entries(new_group)))
     if not isinstance(saved_state, dict):
         problems.append("'state' is not a dict")
         saved_state = {}
@@ -92,7 +117,7 @@ def unpack(
         elif not isinstance(entries, dict):
             problems.append(f"the state of parameter {index} is not a dict")
         else:
-            problems.extend(_shape_problems(index, entries, param))
+            problems.extend(_state_problems(index, entries, param, entries_of.get(index, {})))
     if problems:
         raise ValueError(
             f"{where}: the state dict does not fit this optimiser:\n  " + "\n  ".join(problems)
@@ -100,6 +125,7 @@ def unpack(
     new_state = {
         param_of[index]: {key: _restore(value, param_of[index]) for key, value in entries.items()}
         for index, entries in saved_state.items()
+        if entries  # an empty state is no state: the next step starts it afresh
     }
     return new_groups, new_state
 
@@ -138,14 +164,58 @@ def _merge_group(
     return new_group
 
 
-def _shape_problems(index: int, entries: dict[str, Any], param: Tensor) -> list[str]:
-    """Describe every saved array whose shape differs from its parameter's."""
-    return [
-        f"state[{index}][{key!r}] has shape {shape_str(value.shape)}, "
-        f"the parameter has shape {shape_str(param.shape)}"
-        for key, value in entries.items()
-        if isinstance(value, (Tensor, np.ndarray)) and value.shape != param.shape
-    ]
+def _state_problems(
+    index: int, entries: dict[str, Any], param: Tensor, expected: dict[str, Entry]
+) -> list[str]:
+    """Describe every saved value a step could not use, and every missing one."""
+    where = f"state[{index}]"
+    problems = []
+    if entries:
+        missing = [key for key, entry in expected.items() if entry.required and key not in entries]
+        if missing:
+            problems.append(f"{where} lacks {missing}, which a step needs")
+    for key, value in entries.items():
+        kind = expected[key].kind if key in expected else None
+        problem = _value_problem(value, param, kind)
+        if problem:
+            problems.append(f"{where}[{key!r}] {problem}")
+    return problems
+
+
+def _value_problem(value: Any, param: Tensor, kind: str | None) -> str | None:
+    """Why ``value`` cannot be a state entry of this kind (None if it can)."""
+    if kind == "count":
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+            return f"must be an int >= 0 (a step count), got {value!r}"
+        return None
+    if kind == "number":
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not np.isfinite(value)
+        ):
+            return f"must be a finite number, got {value!r}"
+        return None
+    if kind in ("numbers", "vectors"):
+        if not isinstance(value, list):
+            return f"must be a list, got a {type(value).__name__}"
+        problems = (_value_problem(item, param, kind[:-1]) for item in value)
+        return next((f"item {problem}" for problem in problems if problem), None)
+    if not isinstance(value, (Tensor, np.ndarray)):
+        if kind is None:
+            return None  # a value no step reads: kept as it is
+        return f"must be a Tensor or numpy array, got a {type(value).__name__}"
+    if value.dtype.kind not in "biuf":
+        return f"has dtype {value.dtype}; it must be real numbers"
+    if kind == "vector":
+        return None if value.ndim == 1 else f"must be 1-D, got shape {shape_str(value.shape)}"
+    if value.shape != param.shape:
+        shapes = shape_str(value.shape), shape_str(param.shape)
+        return "has shape {}, the parameter has shape {}".format(*shapes)
+    array = value.data if isinstance(value, Tensor) else value
+    if kind == "nonnegative" and not (array >= 0).all():
+        return "has negative or NaN entries; a step takes its square root"
+    return None
 
 
 def _snapshot(value: Any) -> Any:
@@ -157,6 +227,8 @@ def _snapshot(value: Any) -> Any:
 
 def _restore(value: Any, param: Tensor) -> Any:
     """Copy a saved value in, with arrays as tensors of the parameter's dtype."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)  # a numpy int counts too, as a plain int
     if isinstance(value, (Tensor, np.ndarray)):
         array = value.data if isinstance(value, Tensor) else value
         return Tensor._wrap(np.array(array, dtype=param.dtype, copy=True))

@@ -1,0 +1,264 @@
+"""Schedules that decay the rate by factors: StepLR, MultiStepLR, ExponentialLR, cosine.
+
+Each is chainable: it multiplies the current ``group["lr"]`` by its factor for
+the epoch, so it composes with another scheduler on the same optimiser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+from mytorch.optim.optimizer import Optimizer, check_number
+from mytorch.optim.scheduler_base import LRScheduler, check_positive_int
+
+__all__ = ["CosineAnnealingLR", "ExponentialLR", "MultiStepLR", "StepLR"]
+
+
+class StepLR(LRScheduler):
+    r"""Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimiser to schedule.
+    step_size : int
+        The number of epochs between decays.
+    gamma : float, default 0.1
+        The factor of each decay.
+
+    Notes
+    -----
+    With no other change to the rate, epoch :math:`t` uses
+    :math:`\eta_t = \eta_0\, \gamma^{\lfloor t / \text{step\_size} \rfloor}`.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+    >>> scheduler = mytorch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+    >>> scheduler.step()
+    >>> opt.param_groups[0]["lr"]
+    0.5
+    """
+
+    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+        self._check_options({"step_size": step_size, "gamma": gamma}, "StepLR")
+        self.step_size = int(step_size)
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def _check_options(self, options: dict[str, Any], where: str) -> None:
+        check_positive_int(where, "step_size", options["step_size"])
+        check_number(where, "gamma", options["gamma"], 0.0)
+
+    def get_lr(self) -> list[float]:
+        """Return each group's rate, times gamma when ``last_epoch`` is a multiple of step_size.
+
+        It scales the groups' current ``lr``, so ``step()`` (which calls it once
+        per epoch) is the way to advance; ``get_last_lr()`` reads the rate in use.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> scheduler = mytorch.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+        >>> scheduler.get_lr()  # epoch 0: the starting rate
+        [1.0]
+        """
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * self.gamma for group in groups]
+
+
+class MultiStepLR(LRScheduler):
+    r"""Multiply the learning rate by ``gamma`` at each epoch listed in ``milestones``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimiser to schedule.
+    milestones : iterable of int
+        The epochs at which to decay (a milestone listed twice decays twice).
+    gamma : float, default 0.1
+        The factor of each decay.
+
+    Notes
+    -----
+    With no other change to the rate, epoch :math:`t` uses
+    :math:`\eta_t = \eta_0\, \gamma^{|\{m \in \text{milestones} : m \le t\}|}`.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+    >>> scheduler = mytorch.optim.lr_scheduler.MultiStepLR(opt, milestones=[1, 3], gamma=0.5)
+    >>> rates = []
+    >>> for epoch in range(5):
+    ...     rates.append(scheduler.get_last_lr()[0])
+    ...     scheduler.step()
+    >>> rates
+    [1.0, 0.5, 0.5, 0.25, 0.25]
+    """
+
+    def __init__(
+        self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1
+    ) -> None:
+        milestones = sorted(milestones) if isinstance(milestones, Iterable) else milestones
+        self._check_options({"milestones": milestones, "gamma": gamma}, "MultiStepLR")
+        self.milestones = [int(m) for m in milestones]
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def _check_options(self, options: dict[str, Any], where: str) -> None:
+        milestones = options["milestones"]
+        if not isinstance(milestones, list) or milestones != sorted(milestones):
+            raise ValueError(
+                f"{where}: milestones must be a sorted list of ints, got {milestones!r}"
+            )
+        for milestone in milestones:
+            check_positive_int(where, "a milestone", milestone)
+        check_number(where, "gamma", options["gamma"], 0.0)
+
+    def get_lr(self) -> list[float]:
+        """Return each group's rate, times gamma once per milestone at ``last_epoch``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> mytorch.optim.lr_scheduler.MultiStepLR(opt, milestones=[2]).get_lr()
+        [1.0]
+        """
+        factor = self.gamma ** self.milestones.count(self.last_epoch)
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+
+class ExponentialLR(LRScheduler):
+    r"""Multiply the learning rate by ``gamma`` every epoch.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimiser to schedule.
+    gamma : float
+        The factor of each epoch's decay.
+
+    Notes
+    -----
+    With no other change to the rate, epoch :math:`t` uses :math:`\eta_t = \eta_0\, \gamma^t`.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+    >>> scheduler = mytorch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    >>> scheduler.step()
+    >>> scheduler.step()
+    >>> scheduler.get_last_lr()
+    [0.25]
+    """
+
+    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+        self._check_options({"gamma": gamma}, "ExponentialLR")
+        self.gamma = gamma
+        super().__init__(optimizer)
+
+    def _check_options(self, options: dict[str, Any], where: str) -> None:
+        check_number(where, "gamma", options["gamma"], 0.0)
+
+    def get_lr(self) -> list[float]:
+        """Return each group's rate times gamma (the rate itself at epoch 0).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> mytorch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9).get_lr()
+        [1.0]
+        """
+        factor = 1.0 if self.last_epoch == 0 else self.gamma
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+
+class CosineAnnealingLR(LRScheduler):
+    r"""Anneal the learning rate along a cosine from its start to ``eta_min`` in ``T_max`` epochs.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimiser to schedule.
+    T_max : int
+        The number of epochs of a half cosine period.
+    eta_min : float, default 0
+        The lowest rate.
+
+    Notes
+    -----
+    With no other change to the rate, epoch :math:`t` uses (SGDR, Loshchilov and
+    Hutter, 2017, without restarts)
+
+    .. math::
+
+        \eta_t = \eta_{min} + \tfrac12 (\eta_0 - \eta_{min})
+                 \left(1 + \cos\left(\pi\, t / T_{max}\right)\right).
+
+    Past :math:`T_{max}` the rate climbs back along the cosine, as in PyTorch. Like
+    PyTorch, each step scales the current rate's distance to :math:`\eta_{min}` by
+    the ratio of consecutive :math:`1 + \cos` factors, which yields the formula
+    above and also follows any outside change of the rate.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+    >>> scheduler = mytorch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
+    >>> rates = []
+    >>> for epoch in range(3):
+    ...     scheduler.step()
+    ...     rates.append(round(scheduler.get_last_lr()[0], 6))
+    >>> rates
+    [0.5, 0.0, 0.5]
+    """
+
+    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
+        self._check_options({"T_max": T_max, "eta_min": eta_min}, "CosineAnnealingLR")
+        self.T_max = int(T_max)
+        self.eta_min = eta_min
+        super().__init__(optimizer)
+
+    def _check_options(self, options: dict[str, Any], where: str) -> None:
+        check_positive_int(where, "T_max", options["T_max"])
+        check_number(where, "eta_min", options["eta_min"], 0.0)
+
+    def get_lr(self) -> list[float]:
+        """Return each group's rate for epoch ``last_epoch`` (the recursive cosine form).
+
+        It scales the groups' current ``lr``, so ``step()`` (which calls it once
+        per epoch) is the way to advance; ``get_last_lr()`` reads the rate in use.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> scheduler = mytorch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
+        >>> scheduler.get_lr()  # epoch 0: the starting rate
+        [1.0]
+        """
+        groups, epoch, period = self.optimizer.param_groups, self.last_epoch, self.T_max
+        if epoch == 0:
+            return [group["lr"] for group in groups]
+        if (epoch - 1 - period) % (2 * period) == 0:
+            # The last epoch sat at the bottom, where the ratio below would be 0 / 0:
+            # climb by the closed form's first step instead.
+            rise = (1 - math.cos(math.pi / period)) / 2
+            return [
+                group["lr"] + (base_lr - self.eta_min) * rise
+                for group, base_lr in zip(groups, self.base_lrs)
+            ]
+        ratio = (1 + math.cos(math.pi * epoch / period)) / (
+            1 + math.cos(math.pi * (epoch - 1) / period)
+        )
+        return [self.eta_min + (group["lr"] - self.eta_min) * ratio for group in groups]
