@@ -91,3 +91,35 @@ def test_the_network_is_pytorch_examples(example):
         "fc2.weight": (10, 128),
         "fc2.bias": (10,),
     }
+
+
+def test_a_pytorch_style_train_and_test_loop_runs(example, empty_data_home):
+    """The calls pytorch/examples' train() and test() make, on the example's Net: a loader
+    with ``.dataset``, nll_loss with reduction="sum", argmax with keepdim, eq, view_as.
+    (``.to(device)`` is the one call left out: MyTorch has no devices yet.)"""
+    import mytorch
+    import mytorch.nn.functional as F
+    from mytorch.data import DataLoader
+    from mytorch.datasets import MNIST
+
+    mytorch.manual_seed(0)
+    images, labels = MNIST.from_sample(train=True, flatten=False)[:128]
+    loader = DataLoader(TensorDataset(example.prepare(images), labels), batch_size=64)
+    model = example.Net()
+    optimizer = mytorch.optim.Adadelta(model.parameters(), lr=1.0)
+    model.train()
+    for batch_idx, (data, target) in enumerate(loader):
+        optimizer.zero_grad()
+        loss = F.nll_loss(model(data), target)
+        loss.backward()
+        optimizer.step()
+        assert batch_idx * len(data) < len(loader.dataset) and loss.item() > 0
+    model.eval()
+    test_loss, correct = 0.0, 0
+    with mytorch.no_grad():
+        for data, target in loader:
+            output = model(data)
+            test_loss += F.nll_loss(output, target, reduction="sum").item()
+            pred = output.argmax(dim=1, keepdim=True)
+            correct += pred.eq(target.view_as(pred)).sum().item()
+    assert 0 <= correct <= len(loader.dataset) and test_loss / len(loader.dataset) > 0
