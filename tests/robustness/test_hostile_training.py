@@ -45,12 +45,12 @@ def read_only_parameter(kind: type[Optimizer]) -> list[Any]:
     return [first, second, kind([first, second], lr=0.1)]
 
 
-class Strings(Dataset):
+class Sets(Dataset):
     def __len__(self) -> int:
         return 2
 
-    def __getitem__(self, index: int) -> str:
-        return "seven"
+    def __getitem__(self, index: int) -> set:
+        return {7}
 
 
 BN = r"BatchNorm1d\(3, .*\): expected"
@@ -274,11 +274,11 @@ CASES = [
         r"DataLoader: batch_size .* 2\.5",
     ),
     Case(
-        "DataLoader: samples of strings",
+        "DataLoader: samples of sets",
         nothing,
-        lambda: list(DataLoader(Strings(), 2)),
+        lambda: list(DataLoader(Sets(), 2)),
         TypeError,
-        r"DataLoader: cannot collate samples of type str",
+        r"default_collate: cannot collate dataset index 0, of type set",
     ),
     Case(
         "TensorDataset: lengths",
