@@ -26,10 +26,10 @@ import numpy as np
 
 from mytorch.core import dtypes
 from mytorch.core.tensor import Tensor
-from mytorch.utils.data.dataset import TensorDataset
 from mytorch.datasets.download import DownloadError, data_home, download_file
 from mytorch.datasets.idx import read_mnist_images, read_mnist_labels
 from mytorch.datasets.sample import MNISTSampleWarning, load_mnist_sample
+from mytorch.utils.data.dataset import TensorDataset
 
 __all__ = ["MNIST", "MNIST_MD5", "MNIST_MIRRORS", "download_mnist", "load_mnist"]
 
