@@ -121,6 +121,7 @@ def download_mnist_from(source: Path, root: Path) -> Any:
 
 
 MD5 = hashlib.md5(b"original").hexdigest()
+LABELS_12 = bytes([0, 0, 8, 1, 0, 0, 0, 12]) + bytes(12)  # an IDX file of 12 labels
 TRAVERSAL = {"manifest.npy": MANIFEST, "array_0.npy": npy(np.ones(2)), "../x.npy": npy(np.ones(2))}
 
 # Each case's call gets what build returns; the test also watches the whole directory.
@@ -234,7 +235,7 @@ CASES = [
     ),
     Case(
         "read_mnist_labels: broken gzip",
-        lambda tmp: [written(tmp / "l.gz", gzip.compress(bytes(20))[:-6])],
+        lambda tmp: [written(tmp / "l.gz", gzip.compress(LABELS_12)[:-6])],
         read_mnist_labels,
         IDXFormatError,
         r"l\.gz: truncated or corrupt gzip",
