@@ -12,6 +12,12 @@ import pytest
 import mytorch
 from mytorch.utils.data import DataLoader, Dataset, TensorDataset, get_worker_info
 
+# Python 3.12+ warns when it forks a process that runs threads (BLAS's, say); the workers
+# here only read samples, as PyTorch's do on the same default start method.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+)
+
 
 class Records(Dataset):
     """Sample i is a dict; index ``fail`` raises, ``die`` kills the worker, ``slow`` sleeps."""
