@@ -34,7 +34,7 @@ class Records(Dataset):
         if index == self.die:
             os._exit(3)
         if index == self.slow:
-            time.sleep(3)
+            time.sleep(2)
         info = get_worker_info()
         return {
             "x": mytorch.full((2,), float(index)),

@@ -212,17 +212,17 @@ class WorkerPool:
                     f"with exit code {process.exitcode}"
                 )
             if deadline is not None and time.monotonic() >= deadline:
-                self.shutdown()
+                self.shutdown(wait=0.0)  # a worker stuck on a sample would not stop soon
                 raise RuntimeError(f"DataLoader timed out after {timeout} seconds")
 
-    def shutdown(self) -> None:
-        """Tell every worker to stop, wait a little, then end the ones still running."""
+    def shutdown(self, wait: float = _SHUTDOWN_SECONDS) -> None:
+        """Tell every worker to stop, wait up to ``wait`` seconds, then end those still running."""
         if self.closed:
             return
         self.closed = True
         for index_queue in self.index_queues:
             index_queue.put(None)
-        deadline = time.monotonic() + _SHUTDOWN_SECONDS
+        deadline = time.monotonic() + wait
         for process in self.workers:
             # A worker exits only once its results are out of the pipe: keep draining it.
             while process.is_alive() and time.monotonic() < deadline:
