@@ -221,3 +221,34 @@ def test_weights_move_to_pytorch_and_back_through_safetensors(tmp_path):
     np.testing.assert_allclose(
         back(mytorch.tensor(x)).detach().numpy(), expected, rtol=1e-5, atol=1e-6
     )
+
+
+def test_the_mnist_model_with_batchnorm_moves_to_pytorch_and_back(tmp_path):
+    torch = pytest.importorskip("torch")
+    st_torch = pytest.importorskip("safetensors.torch")
+    ours = nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 3))
+    theirs = torch.nn.Sequential(
+        torch.nn.Linear(6, 5), torch.nn.BatchNorm1d(5), torch.nn.ReLU(), torch.nn.Linear(5, 3)
+    )
+    ours(mytorch.randn(16, 6))  # running statistics and num_batches_tracked move too
+    expected = {
+        k: (tuple(v.shape), str(v.dtype).removeprefix("torch."))
+        for k, v in theirs.state_dict().items()
+    }
+    assert {k: (v.shape, str(v.dtype)) for k, v in ours.state_dict().items()} == expected
+    save(ours.state_dict(), tmp_path / "m.safetensors", format="safetensors")
+    theirs.load_state_dict(st_torch.load_file(tmp_path / "m.safetensors"))
+    ours.eval()
+    theirs.eval()
+    x = np.random.default_rng(1).standard_normal((4, 6)).astype(np.float32)
+    reference = theirs(torch.from_numpy(x)).detach().numpy()
+    np.testing.assert_allclose(ours(mytorch.tensor(x)).detach().numpy(), reference, atol=1e-6)
+    assert int(theirs[1].num_batches_tracked) == 1
+    theirs.train()
+    theirs(torch.from_numpy(np.arange(48, dtype=np.float32).reshape(8, 6)))
+    st_torch.save_file(theirs.state_dict(), tmp_path / "t.safetensors")
+    ours.load_state_dict(load(tmp_path / "t.safetensors"))
+    assert ours.state_dict()["1.num_batches_tracked"].item() == 2
+    np.testing.assert_allclose(
+        ours.state_dict()["1.running_var"].numpy(), theirs[1].running_var.numpy(), rtol=1e-6
+    )
