@@ -299,6 +299,13 @@ CASES = [
         r"Too many levels of symbolic links: '.*state\.npz'",
     ),
     Case(
+        "save: through a symlink loop",
+        lambda tmp: [loop(tmp, "state.npz")],
+        lambda path: mytorch.save({"a": 1}, path),
+        OSError,
+        r"save: too many levels of symbolic links",
+    ),
+    Case(
         "load: weights_only=False",
         lambda tmp: [saved(tmp)],
         lambda path: mytorch.load(path, weights_only=False),

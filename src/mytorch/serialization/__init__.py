@@ -214,27 +214,22 @@ def _write_atomically(path: str, write: Callable[[BinaryIO], Any]) -> None:
     directory, base = os.path.split(target)
     temporary = os.path.join(directory, f".{base}.{secrets.token_hex(8)}.tmp")
     try:
-        # O_EXCL: never reuse an existing file. The new file starts owner-only, so a
-        # private checkpoint's data is never readable by others, then gets the old
-        # file's mode (or the usual one for a new file) before the atomic rename.
+        # O_EXCL: never reuse an existing file. Over an existing file, the new one starts
+        # owner-only (a private checkpoint's data is never readable by others) and gets
+        # the old file's mode before the atomic rename; a new file gets the usual mode
+        # (0o666 less the umask, which the system applies).
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-        with open(os.open(temporary, flags, 0o600), "wb") as file:
+        with open(os.open(temporary, flags, 0o666 if mode is None else 0o600), "wb") as file:
             write(file)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(temporary, mode if mode is not None else 0o666 & ~_umask())
+        if mode is not None:
+            os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.remove(temporary)
         raise
-
-
-def _umask() -> int:
-    # The only portable way to read the umask is to set it; set it straight back.
-    mask = os.umask(0o22)
-    os.umask(mask)
-    return mask
 
 
 # ----------------------------------------------------------------- loading
