@@ -24,19 +24,17 @@ Limits, so that a hostile or broken server cannot exhaust the disk or hang the c
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import http.client
 import logging
 import os
-import socket
-import threading
 import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-from urllib import request  # the standard library: downloads add no dependency
+
+from mytorch.datasets.watchdog import Watchdog
+from mytorch.datasets.watchdog import open_url as _open_url
 
 __all__ = ["ChecksumError", "DownloadError", "data_home", "download_file", "download_url"]
 
@@ -177,7 +175,7 @@ def _fetch(
     # are listed with (by torchvision, for one).
     digest = hashlib.md5(usedforsecurity=False)
     received = 0
-    watchdog = _Watchdog(deadline)
+    watchdog = Watchdog(deadline, DownloadError)
     try:
         with open(path, "xb") as handle, _open_url(url, timeout, watchdog) as response:
             announced = getattr(response, "headers", {}).get("Content-Length", "")
@@ -210,98 +208,6 @@ def _fetch(
     finally:
         watchdog.cancel()
     return digest.hexdigest()
-
-
-class _Watchdog:
-    """Shuts a download's connections down once its deadline passes.
-
-    A per-read timeout cannot bound a whole download: a server that sends one byte
-    every half second never lets a read time out. A timer thread that shuts the
-    socket down makes the blocked read return at once, wherever it is (headers, TLS
-    handshake, body); ``check`` then turns that into a clear error.
-    """
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._end = None if seconds is None else time.monotonic() + seconds
-        self._timer = None
-        if seconds is not None:
-            self._timer = threading.Timer(max(seconds, 0.0), self._expire)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            for sock in self._sockets:
-                with contextlib.suppress(OSError):
-                    sock.shutdown(socket.SHUT_RDWR)
-
-    def connect(self, address: Any, *args: Any, **kwargs: Any) -> socket.socket:
-        """``socket.create_connection``, with the socket watched."""
-        sock = socket.create_connection(address, *args, **kwargs)
-        with self._lock:
-            self._sockets.append(sock)
-            if self.expired:
-                sock.shutdown(socket.SHUT_RDWR)
-        return sock
-
-    def check(self, name: str) -> None:
-        # A local file:// read has no socket to shut down: compare the clock too.
-        if self.expired or (self._end is not None and time.monotonic() > self._end):
-            self.expired = True
-            raise self.error(name)
-
-    def error(self, name: str) -> DownloadError:
-        return DownloadError(
-            f"{name}: the download took longer than its deadline of {self.seconds:g} "
-            "seconds and was abandoned"
-        )
-
-    def cancel(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-
-
-class _WatchedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._create_connection = watchdog.connect
-
-
-class _WatchedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, *args: Any, watchdog: _Watchdog, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._create_connection = watchdog.connect
-
-
-class _WatchedHTTPHandler(request.HTTPHandler):
-    def __init__(self, watchdog: _Watchdog) -> None:
-        super().__init__()
-        self.watchdog = watchdog
-
-    def http_open(self, req: request.Request) -> Any:
-        return self.do_open(_WatchedHTTPConnection, req, watchdog=self.watchdog)
-
-
-class _WatchedHTTPSHandler(request.HTTPSHandler):
-    def __init__(self, watchdog: _Watchdog) -> None:
-        super().__init__()
-        self.watchdog = watchdog
-
-    def https_open(self, req: request.Request) -> Any:
-        return self.do_open(
-            _WatchedHTTPSConnection, req, context=self._context, watchdog=self.watchdog
-        )
-
-
-def _open_url(url: str, timeout: float, watchdog: _Watchdog) -> Any:
-    """``urlopen`` whose HTTP(S) connections the watchdog can cut."""
-    opener = request.build_opener(_WatchedHTTPHandler(watchdog), _WatchedHTTPSHandler(watchdog))
-    return opener.open(url, timeout=timeout)
 
 
 def download_file(

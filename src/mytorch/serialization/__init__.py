@@ -26,7 +26,8 @@ attributes read at each call (raise them for a file you trust):
 
 - ``MAX_COMPRESSION_RATIO`` (100): the members together may declare at most this
   many times the file's size, or ``MIN_LIMITED_BYTES`` (64 MiB), whichever is more;
-- ``MAX_MANIFEST_BYTES`` (4 MiB): the manifest's size.
+- ``MAX_MANIFEST_BYTES`` (4 MiB): the manifest's size (its JSON parses into at most
+  about 100 MB of Python objects).
 
 Each member is read no further than it declares (and must end where its ``.npy``
 header says: trailing bytes are an error), and only stored or deflated members are
