@@ -13,6 +13,7 @@ collated by ``default_collate`` (or the ``collate_fn`` given). With
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -32,6 +33,8 @@ from mytorch.utils.data.sampler import (
 from mytorch.utils.data.worker import WorkerPool, fetch_batch, resolve_context
 
 __all__ = ["DataLoader"]
+
+_epochs = itertools.count()
 
 
 class DataLoader:
@@ -255,7 +258,9 @@ class _WorkerIterator:
         self._loader = loader
         self._batches = batches
         self._pool = loader._start_workers()
-        self._run = self._pool.run, id(self)
+        # A fresh tag per epoch (never id(self), which a new iterator may reuse): results
+        # of an abandoned epoch that persistent workers still send are dropped.
+        self._run = next(_epochs)
         self._sent = self._received = 0
         self._waiting: dict[int, tuple[int, bool, Any]] = {}
         for _ in range(loader.prefetch_factor * loader.num_workers):  # type: ignore[operator]

@@ -11,7 +11,6 @@ and traceback and raised again in the main process, naming the worker and the sa
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import pickle
 import queue
@@ -31,8 +30,6 @@ from mytorch.utils.data.dataset import TensorDataset
 
 __all__ = ["WorkerInfo", "get_worker_info"]
 
-# Batches are tagged (pool run, batch number): results of an abandoned epoch are dropped.
-_runs = itertools.count()
 _POLL_SECONDS = 0.2  # how often a waiting main process checks that its workers live
 _SHUTDOWN_SECONDS = 5.0
 
@@ -161,7 +158,6 @@ class WorkerPool:
         init_fn: Callable[[int], None] | None,
         seed_sequence: np.random.SeedSequence,
     ) -> None:
-        self.run = next(_runs)
         self.num_workers = num_workers
         self.result_queue = context.Queue()
         self.index_queues = [context.Queue() for _ in range(num_workers)]
