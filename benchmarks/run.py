@@ -11,10 +11,11 @@ import argparse
 import time
 from pathlib import Path
 
-from benchmarks import common, deep_chain, memory, mlp_epoch, mnist_accuracy, op_overhead
+from benchmarks import common, conv, deep_chain, memory, mlp_epoch, mnist_accuracy, op_overhead
 
 BENCHMARKS = {
-    module.NAME: module for module in (mlp_epoch, op_overhead, deep_chain, memory, mnist_accuracy)
+    module.NAME: module
+    for module in (mlp_epoch, op_overhead, deep_chain, memory, mnist_accuracy, conv)
 }
 
 

@@ -1,4 +1,4 @@
-"""Train pytorch/examples' MNIST convolutional network and plot its validation accuracy.
+"""Train pytorch/examples' MNIST CNN and plot its training loss and validation accuracy.
 
 The network, loss and optimiser are those of pytorch/examples' ``mnist/main.py``:
 Conv2d(1, 32, 3) -> ReLU -> Conv2d(32, 64, 3) -> ReLU -> MaxPool2d(2) -> Dropout(0.25)
@@ -11,74 +11,51 @@ on the 5,000-digit sample bundled with MyTorch, offline, in well under a minute
 (one epoch there; three on the full set); ``--data-dir DIR`` reads the original
 IDX files from DIR, and ``--download`` fetches them first.
 ``python examples/mnist_cnn.py --help`` lists every option.
+The options, data, progress bar and plot come from ``common.py`` beside this file.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-import warnings
 from pathlib import Path
+
+import common  # examples/common.py: options, data, progress, plot
 
 import mytorch
 import mytorch.nn.functional as F
 from mytorch import nn, optim
 from mytorch.data import DataLoader
-from mytorch.datasets import MNIST, MNISTSampleWarning
 from mytorch.optim.lr_scheduler import StepLR
-from mytorch.utils import ProgressBar
 
 MEAN, STD = 0.1307, 0.3081  # of the MNIST training images, as pytorch/examples uses
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=None,
-        help="epochs to train (default 3; 1 on the small bundled sample)",
+def parse_args(
+    argv: list[str] | None = None,
+) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    parser = common.training_parser(
+        __doc__.split("\n\n")[0], script=Path(__file__).name, out="validation_accuracy_cnn.png"
     )
-    parser.add_argument("--batch-size", type=int, default=64)
+    # pytorch/examples' defaults; the epochs default to 3, or 1 on the small bundled sample.
+    parser.set_defaults(epochs=None, batch_size=64, lr=1.0)
+    parser.add_argument("--gamma", type=common.positive_float, default=0.7, help="lr decay")
     parser.add_argument(
         "--test-batch-size",
-        type=int,
+        type=common.positive_int,
         default=100,
-        help="batch size for validation (im2col memory grows with it)",
-    )
-    parser.add_argument("--lr", type=float, default=1.0)
-    parser.add_argument("--gamma", type=float, default=0.7, help="lr decay per epoch")
-    parser.add_argument("--data-dir", type=Path, default=None, help="directory of MNIST files")
-    parser.add_argument("--download", action="store_true", help="fetch MNIST if missing")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--val-every",
-        type=int,
-        default=None,
-        help="batches between validations (default 200; 10 on the small bundled sample)",
+        help="images per validation batch (default 100)",
     )
     parser.add_argument(
         "--max-batches",
-        type=int,
+        type=common.positive_int,
         default=None,
         help="stop each epoch after this many batches (a quick check; default: all)",
     )
-    parser.add_argument("--out", type=Path, default=Path("validation_accuracy_cnn.png"))
-    return parser.parse_args(argv)
-
-
-def load_data(args: argparse.Namespace) -> tuple[MNIST, MNIST]:
-    """The training and validation sets as 28x28 images (the bundled sample if needed)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MNISTSampleWarning)  # we say it below, once
-        train_set = MNIST(args.data_dir, train=True, download=args.download, flatten=False)
-        val_set = MNIST(args.data_dir, train=False, download=args.download, flatten=False)
-    if train_set.source == "sample":
-        print(
-            f"note: no MNIST files in {train_set.root}; using the 5,000-digit sample bundled "
-            "with MyTorch (pass --data-dir DIR or --download for the full data set)"
-        )
-    return train_set, val_set
+    args = common.parse_training_args(parser, argv)
+    if args.momentum != 0:
+        parser.error("argument --momentum: Adadelta has no momentum")
+    return parser, args
 
 
 class Net(nn.Module):
@@ -126,82 +103,57 @@ def evaluate(model: nn.Module, loader: DataLoader) -> float:
     return correct / total
 
 
-def train(args: argparse.Namespace) -> list[float]:
+def train(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[float]:
     """Train the network; return the validation accuracies."""
     mytorch.manual_seed(args.seed)  # the same seed gives the same weights, shuffles and masks
-    train_set, val_set = load_data(args)
+    train_set, val_set = common.load_mnist_sets(parser, args, flatten=False)
     on_sample = train_set.source == "sample"
     epochs = args.epochs or (1 if on_sample else 3)
     val_every = args.val_every or (10 if on_sample else 200)
     print(
         f"training on {len(train_set)} digits ({train_set.source}) for {epochs} epoch(s), "
-        f"validating on {len(val_set)} every {val_every} batches"
+        f"validating on {len(val_set)} every {val_every} batches and at the end of every epoch"
     )
-    train_loader = DataLoader(train_set, batch_size=args.batch_size, shuffle=True)
-    per_epoch = min(len(train_loader), args.max_batches or len(train_loader))
+    train_loader = common.train_loader(train_set, args.batch_size)
     val_loader = DataLoader(val_set, batch_size=args.test_batch_size)
+    per_epoch = min(len(train_loader), args.max_batches or len(train_loader))
 
     model = Net()
     optimizer = optim.Adadelta(model.parameters(), lr=args.lr)
     scheduler = StepLR(optimizer, step_size=1, gamma=args.gamma)
 
-    accuracies: list[float] = []
-    epoch_times: list[float] = []
-    batches = 0
+    history = common.History()
+    start = time.perf_counter()
     model.train()
     for epoch in range(1, epochs + 1):
-        with ProgressBar(per_epoch, f"epoch {epoch}/{epochs}") as bar:
-            for batch, (images, labels) in enumerate(train_loader, 1):
-                optimizer.zero_grad()
-                loss = F.nll_loss(model(prepare(images)), labels)
-                loss.backward()
-                optimizer.step()
+        bar = common.progress(train_loader, f"epoch {epoch}/{epochs}")
+        for step, (images, labels) in enumerate(bar, 1):
+            optimizer.zero_grad()
+            loss = F.nll_loss(model(prepare(images)), labels)
+            loss.backward()
+            optimizer.step()
 
-                batches += 1
-                if batches % val_every == 0:
-                    accuracies.append(evaluate(model, val_loader))
-                bar.update(count=len(labels), loss=loss.item())
-                if batch == per_epoch:
-                    break
-        epoch_times.append(time.perf_counter() - bar.start)
+            batches = history.record_loss(loss.item())
+            if batches % val_every == 0 or step == per_epoch:
+                history.record_accuracy(evaluate(model, val_loader))
+            bar.set_postfix(loss=f"{loss.item():.4f}")
+            if step == per_epoch:
+                break
+        history.end_epoch()
         scheduler.step()
 
-    final = accuracies[-1] if accuracies else evaluate(model, val_loader)
-    mean_epoch = sum(epoch_times) / len(epoch_times)
-    print(f"validation accuracies: {[round(a, 4) for a in accuracies]}")
-    print(f"final validation accuracy {final:.4f}; {mean_epoch:.2f} s per epoch")
-    save_plot(accuracies, val_every, args.out)
-    return accuracies
-
-
-def save_plot(accuracies: list[float], val_every: int, out: Path) -> None:
-    """Plot the accuracies with matplotlib, or write them to a CSV without it."""
-    steps = [val_every * (i + 1) for i in range(len(accuracies))]
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")  # draw to a file; no screen needed
-        import matplotlib.pyplot as plt
-    except ImportError:
-        out = out.with_suffix(".csv")
-        rows = [f"{step},{accuracy}\n" for step, accuracy in zip(steps, accuracies)]
-        out.write_text("batch,accuracy\n" + "".join(rows))
-        print(f"matplotlib is not installed (pip install matplotlib); wrote {out} instead")
-        return
-    figure, axes = plt.subplots(figsize=(6, 4))
-    axes.plot(steps, accuracies, marker="o")
-    axes.set_xlabel("training batches")
-    axes.set_ylabel("validation accuracy")
-    axes.set_title("MNIST CNN (MyTorch)")
-    axes.grid(True, alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(out, dpi=100)
-    plt.close(figure)
-    print(f"saved {out}")
+    seconds_per_epoch = (time.perf_counter() - start) / epochs
+    print(f"validation accuracies: {[round(a, 4) for a in history.accuracies]}")
+    print(
+        f"final validation accuracy {history.accuracies[-1]:.4f}; "
+        f"{seconds_per_epoch:.2f} s per epoch"
+    )
+    common.save_plot(history, args.out, title="MNIST CNN (MyTorch)")
+    return history.accuracies
 
 
 def main(argv: list[str] | None = None) -> list[float]:
-    return train(parse_args(argv))
+    return train(*parse_args(argv))
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ def tiny_data(bench):
 
 
 def test_run_lists_every_benchmark(bench):
-    expected = {"mlp_epoch", "op_overhead", "deep_chain", "memory", "mnist_accuracy"}
+    expected = {"mlp_epoch", "op_overhead", "deep_chain", "memory", "mnist_accuracy", "conv"}
     assert set(bench["run"].BENCHMARKS) == expected
 
 

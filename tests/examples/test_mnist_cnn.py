@@ -1,22 +1,32 @@
-"""The CNN example runs as shipped: a few batches on the bundled sample beat chance."""
+"""The CNN example runs as shipped: a few batches on the bundled sample beat chance.
+
+The script imports ``examples/common.py`` as ``common``; loading it here, the tests put
+that directory on ``sys.path`` themselves (as tests/examples/test_mnist_mlp.py does).
+"""
 
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
 
 from mytorch.data import TensorDataset
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "mnist_cnn.py"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLE = EXAMPLES / "mnist_cnn.py"
 
 
-def load_example():
+@pytest.fixture
+def example(monkeypatch):
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    monkeypatch.delitem(sys.modules, "common", raising=False)
     spec = importlib.util.spec_from_file_location("mnist_cnn", EXAMPLE)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module
+    yield module
+    sys.modules.pop("common", None)
 
 
 @pytest.fixture
@@ -26,41 +36,51 @@ def empty_data_home(tmp_path, monkeypatch):
     return tmp_path
 
 
-def with_small_validation_set(example, size=300):
-    """Validate on the first ``size`` sample digits: validation is most of a short run."""
-    load_data = example.load_data
+@pytest.fixture
+def small_validation_set(example, monkeypatch):
+    """Validate on the first 300 sample digits: validation is most of a short run."""
+    load = example.common.load_mnist_sets
 
-    def load_small(args):
-        train_set, val_set = load_data(args)
-        return train_set, TensorDataset(val_set.data[:size], val_set.targets[:size])
+    def load_small(parser, args, flatten=True):
+        train_set, val_set = load(parser, args, flatten=flatten)
+        return train_set, TensorDataset(val_set.data[:300], val_set.targets[:300])
 
-    example.load_data = load_small
+    monkeypatch.setattr(example.common, "load_mnist_sets", load_small)
     return example
 
 
-def test_a_few_batches_on_the_sample_beat_chance(empty_data_home, capsys):
-    example = with_small_validation_set(load_example())
+def test_a_few_batches_on_the_sample_beat_chance(small_validation_set, empty_data_home, capsys):
     out = empty_data_home / "accuracy.png"
-    args = ["--max-batches", "20", "--val-every", "20"]
-    accuracies = example.main([*args, "--out", str(out)])
+    args = ["--max-batches", "20", "--val-every", "20", "--out", str(out)]
+    accuracies = small_validation_set.main(args)
     printed = capsys.readouterr().out
     assert "5,000-digit sample" in printed and "for 1 epoch(s)" in printed
-    assert len(accuracies) == 1
+    assert len(accuracies) == 1  # after batch 20, which ends the (shortened) epoch
     assert accuracies[-1] > 0.3  # chance is 0.1; pytorch/examples' net is near 0.8 here
     assert out.exists() or out.with_suffix(".csv").exists()
 
 
-def test_same_seed_gives_identical_accuracies(empty_data_home):
-    example = with_small_validation_set(load_example(), size=100)
+def test_same_seed_gives_identical_accuracies(small_validation_set, empty_data_home):
     args = ["--max-batches", "2", "--val-every", "2", "--epochs", "2", "--seed", "3"]
-    first = example.main([*args, "--out", str(empty_data_home / "a.png")])
-    second = example.main([*args, "--out", str(empty_data_home / "b.png")])
+    first = small_validation_set.main([*args, "--out", str(empty_data_home / "a.png")])
+    second = small_validation_set.main([*args, "--out", str(empty_data_home / "b.png")])
     assert len(first) == 2 and first == second
 
 
-def test_the_network_is_pytorch_examples(empty_data_home):
-    model = load_example().Net()
-    shapes = {name: p.shape for name, p in model.named_parameters()}
+def test_bad_options_stop_before_any_work(example, capsys):
+    for argv, message in [
+        (["--momentum", "0.9"], "Adadelta has no momentum"),
+        (["--gamma", "0"], "--gamma"),
+        (["--max-batches", "-1"], "--max-batches"),
+    ]:
+        with pytest.raises(SystemExit) as stopped:
+            example.parse_args(argv)
+        assert stopped.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+def test_the_network_is_pytorch_examples(example):
+    shapes = {name: p.shape for name, p in example.Net().named_parameters()}
     assert shapes == {
         "conv1.weight": (32, 1, 3, 3),
         "conv1.bias": (32,),

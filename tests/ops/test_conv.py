@@ -225,3 +225,21 @@ def test_bad_bias_and_pad() -> None:
         F.pad(mytorch.ones(2, 2), (-2, -1))
     with pytest.raises(NotImplementedError, match="reflect"):
         F.pad(mytorch.ones(2, 2), (1, 1), mode="reflect")
+
+
+def test_without_a_graph_large_batches_are_convolved_in_chunks(monkeypatch) -> None:
+    from mytorch.ops import conv
+
+    x, w, b = mytorch.randn(7, 3, 6, 5), mytorch.randn(4, 3, 3, 2), mytorch.randn(4)
+    expected = F.conv2d(x, w, b, padding=(1, 2), stride=(2, 1)).data
+    # Each image has 3 x 8 output positions, each a column of 3 * 3 * 2 float32 values:
+    # a budget of 2.5 images' columns makes chunks of 2 images (and a last one of 1).
+    monkeypatch.setattr(conv, "NO_GRAD_COLUMNS_BYTES", 5 * 3 * 3 * 2 * 24 * 4 // 2)
+    assert conv._images_per_chunk(x, (3, 2), (2, 1), ((1, 1), (2, 2)), (1, 1)) == 2
+    with mytorch.no_grad():
+        out = F.conv2d(x, w, b, padding=(1, 2), stride=(2, 1))
+    np.testing.assert_allclose(out.data, expected, rtol=1e-6)
+    w.requires_grad = True  # a graph to record: one chunk, whose columns the graph keeps
+    recorded = F.conv2d(x, w, b, padding=(1, 2), stride=(2, 1))
+    assert recorded.grad_fn is not None
+    np.testing.assert_allclose(recorded.data, expected, rtol=1e-6)

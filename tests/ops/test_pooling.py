@@ -155,3 +155,13 @@ def test_ties_send_the_gradient_to_one_element() -> None:
 def test_bad_arguments(call, error, match) -> None:
     with pytest.raises(error, match=match):
         call()
+
+
+def test_ties_and_nans_pick_the_element_torch_picks() -> None:
+    torch = pytest.importorskip("torch")
+    nan = np.nan
+    x = np.array([[[[1.0, nan, 3.0, nan, 2.0, 2.0], [nan, 0.0, nan, 5.0, 2.0, 2.0]]]])
+    ours, theirs = mytorch.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    F.max_pool2d(ours, 2).sum().backward()
+    torch.nn.functional.max_pool2d(theirs, 2).sum().backward()
+    np.testing.assert_array_equal(ours.grad.data, theirs.grad.numpy())

@@ -15,6 +15,7 @@ CONFIGS = {
     "rho_eps": {"lr": 0.5, "rho": 0.7, "eps": 1e-4},
     "weight_decay": {"weight_decay": 0.1},
     "rho_one": {"lr": 0.05, "rho": 1.0},  # no averaging: plain gradient descent
+    "maximize": {"lr": 0.1, "maximize": True, "weight_decay": 0.1},
 }
 
 

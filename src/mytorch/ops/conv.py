@@ -21,6 +21,9 @@ of any order (``create_graph=True``) come for free.
 Memory: forward keeps ``cols`` for the weight's gradient, ``C * kh * kw`` times
 the padded input's size (divided by the stride's area); backward makes one
 array of the same size for the columns' gradient, then adds it into the input's.
+When nothing is recorded (``no_grad``, or no input requires grad) nothing needs
+the columns afterwards, so a large batch is convolved in chunks whose columns
+take at most ``NO_GRAD_COLUMNS_BYTES``: evaluation memory stays bounded.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.ops.matmul import MatMul
 from mytorch.ops.padding import Pad
@@ -40,6 +44,9 @@ from mytorch.ops.shape import Permute, Reshape
 __all__ = ["conv1d", "conv2d", "output_size", "windows"]
 
 Pair = tuple[int, int]
+
+#: Without a graph, the most memory the columns of one chunk of the batch may take.
+NO_GRAD_COLUMNS_BYTES = 64 * 2**20
 
 
 def windows(x: np.ndarray, kernel: Pair, stride: Pair, dilation: Pair) -> np.ndarray:
@@ -284,6 +291,18 @@ def _conv(
     return out if batched else out.squeeze(0)
 
 
+def _images_per_chunk(
+    x: Tensor, kernel: Sequence[int], stride: Pair, widths: tuple[Pair, ...], dilation: Pair
+) -> int:
+    """How many images' columns fit in ``NO_GRAD_COLUMNS_BYTES`` (at least one)."""
+    oh, ow = (
+        output_size(size + a + b, k, s, d)
+        for size, (a, b), k, s, d in zip(x.shape[2:], widths, kernel, stride, dilation)
+    )
+    per_image = x.shape[1] * kernel[0] * kernel[1] * oh * ow * x.dtype.itemsize
+    return max(1, NO_GRAD_COLUMNS_BYTES // per_image)
+
+
 def conv2d_unchecked(
     x: Tensor,
     weight: Tensor,
@@ -294,6 +313,27 @@ def conv2d_unchecked(
     groups: int,
 ) -> Tensor:
     """The convolution itself, on checked arguments: pad, im2col, one product, reshape."""
+    records = is_grad_enabled() and any(
+        t is not None and t.requires_grad for t in (x, weight, bias)
+    )
+    if not records and x.shape[0] > 1:
+        chunk = _images_per_chunk(x, weight.shape[2:], stride, widths, dilation)
+        if x.shape[0] > chunk:
+            out = None
+            for i in range(0, x.shape[0], chunk):
+                part = conv2d_unchecked(
+                    Tensor._wrap(x.data[i : i + chunk]),
+                    weight,
+                    bias,
+                    stride,
+                    widths,
+                    dilation,
+                    groups,
+                ).data
+                if out is None:
+                    out = np.empty((x.shape[0], *part.shape[1:]), dtype=part.dtype)
+                out[i : i + chunk] = part
+            return Tensor._wrap(out)
     if any(a or b for a, b in widths):
         x = Pad.apply(x, ((0, 0), (0, 0), *widths), 0.0)
     out_channels, kh, kw = weight.shape[0], weight.shape[2], weight.shape[3]

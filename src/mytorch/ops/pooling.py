@@ -30,18 +30,26 @@ Pair = tuple[int, int]
 
 
 class Gather(Function):
-    """``x.ravel()[index]``: pick elements by flat index (``values``: already picked)."""
+    """``x.ravel()[index]``: pick elements by flat index (``values``: already picked).
+
+    ``unique`` says that no index repeats (windows that do not overlap), so the
+    backward scatter can assign instead of add.
+    """
 
     @staticmethod
     def forward(
-        ctx: BackwardFunction, x: Tensor, index: np.ndarray, values: np.ndarray | None
+        ctx: BackwardFunction,
+        x: Tensor,
+        index: np.ndarray,
+        values: np.ndarray | None,
+        unique: bool,
     ) -> np.ndarray:
-        ctx.index, ctx.shape = index, x.shape
+        ctx.index, ctx.shape, ctx.unique = index, x.shape, unique
         return np.ravel(x.data)[index] if values is None else values
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
-        return ScatterAdd.apply(grad, ctx.index, ctx.shape), None, None
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return ScatterAdd.apply(grad, ctx.index, ctx.shape, ctx.unique), None, None, None
 
 
 class ScatterAdd(Function):
@@ -49,16 +57,25 @@ class ScatterAdd(Function):
 
     @staticmethod
     def forward(
-        ctx: BackwardFunction, src: Tensor, index: np.ndarray, shape: tuple[int, ...]
+        ctx: BackwardFunction,
+        src: Tensor,
+        index: np.ndarray,
+        shape: tuple[int, ...],
+        unique: bool,
     ) -> np.ndarray:
-        ctx.index = index
+        ctx.index, ctx.unique = index, unique
+        size = int(np.prod(shape))
+        if unique:  # each element gets at most one value: a plain assignment
+            out = np.zeros(size, dtype=src.dtype)
+            out[index.ravel()] = src.data.ravel()
+            return out.reshape(shape)
         # bincount sums the weights that share an index: overlapping windows.
-        summed = np.bincount(index.ravel(), src.data.ravel(), minlength=int(np.prod(shape)))
+        summed = np.bincount(index.ravel(), src.data.ravel(), minlength=size)
         return summed.reshape(shape).astype(src.dtype, copy=False)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
-        return Gather.apply(grad, ctx.index, None), None, None
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None, None]:
+        return Gather.apply(grad, ctx.index, None, ctx.unique), None, None, None
 
 
 def _pool_geometry(
@@ -94,6 +111,26 @@ def _pool_geometry(
         widths.append((p, max(p, (count - 1) * s + span - size - p)))
         sizes.append(count)
     return kernel_, stride_, dilation_, padding_, (widths[0], widths[1]), (sizes[0], sizes[1])
+
+
+def _window_argmax(view: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The maximum of each window of an (N, C, OH, OW, kh, kw) view, and its tap ``i * kw + j``.
+
+    The windows are copied once with the taps first, so that each tap's values
+    form one contiguous block: the maximum over the taps and the comparisons
+    then run along long rows (an ``argmax`` along a short axis is several times
+    slower). As PyTorch's, the first maximum wins a tie, and a NaN (the last
+    one) wins over numbers.
+    """
+    taps = view.transpose(4, 5, 0, 1, 2, 3).reshape(-1, *view.shape[:4])
+    values = taps.max(axis=0)
+    arg = np.zeros(values.shape, dtype=np.intp)
+    for tap in range(len(taps) - 1, -1, -1):  # backwards, so the first maximum is kept
+        np.copyto(arg, tap, where=taps[tap] == values)
+    if np.isnan(values).any():
+        for tap in range(len(taps)):
+            np.copyto(arg, tap, where=np.isnan(taps[tap]))
+    return values, arg
 
 
 def max_pool2d(
@@ -148,18 +185,17 @@ def max_pool2d(
     x = input if input.ndim == 4 else input.unsqueeze(0)
     if any(a or b for a, b in widths):
         x = Pad.apply(x, ((0, 0), (0, 0), *widths), -np.inf)
-    view = windows(x.data, kernel, stride_, dilation_)[:, :, :oh, :ow]  # (N, C, OH, OW, kh, kw)
-    flat = view.reshape(*view.shape[:4], -1)  # one copy: each window in a row
-    arg = flat.argmax(axis=-1)
-    values = np.take_along_axis(flat, arg[..., None], axis=-1)[..., 0]
-    # The flat index, into x, of each window's maximum.
-    kw, (sh, sw), (dh, dw) = kernel[1], stride_, dilation_
+    values, arg = _window_argmax(windows(x.data, kernel, stride_, dilation_)[:, :, :oh, :ow])
+    # The flat index, into x, of each window's maximum: where the window starts, plus
+    # where its argmax tap lies from there (one small table of kh * kw offsets).
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride_, dilation_
     n, c, height, width = x.shape
-    tap_row, tap_col = np.divmod(arg, kw)
-    rows = np.arange(oh)[:, None] * sh + tap_row * dh
-    cols = np.arange(ow) * sw + tap_col * dw
     planes = np.arange(n * c).reshape(n, c, 1, 1) * (height * width)
-    out = Gather.apply(x, planes + rows * width + cols, values)
+    starts = planes + (np.arange(oh)[:, None] * (sh * width) + np.arange(ow) * sw)
+    offsets = (np.arange(kh)[:, None] * (dh * width) + np.arange(kw) * dw).ravel()
+    # Windows that do not overlap never pick the same element twice.
+    unique = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride_, dilation_, kernel))
+    out = Gather.apply(x, starts + offsets[arg], values, unique)
     return out if input.ndim == 4 else out.squeeze(0)
 
 

@@ -31,6 +31,8 @@ class Adadelta(Optimizer):
         the first steps, when the average of past updates is still zero.
     weight_decay : float, default 0
         The L2 penalty :math:`\lambda`, added to the gradient as :math:`\lambda\theta`.
+    maximize : bool, default False
+        Maximise the objective: step along the gradient (keyword only).
 
     Raises
     ------
@@ -39,7 +41,7 @@ class Adadelta(Optimizer):
 
     Notes
     -----
-    With gradient :math:`g_t` (plus :math:`\lambda\theta_{t-1}`) and
+    With gradient :math:`g_t` (negated with ``maximize``, plus :math:`\lambda\theta_{t-1}`) and
     :math:`v_0 = u_0 = 0`:
 
     .. math::
@@ -72,8 +74,16 @@ class Adadelta(Optimizer):
         rho: float = 0.9,
         eps: float = 1e-6,
         weight_decay: float = 0.0,
+        *,
+        maximize: bool = False,
     ) -> None:
-        defaults = {"lr": lr, "rho": rho, "eps": eps, "weight_decay": weight_decay}
+        defaults = {
+            "lr": lr,
+            "rho": rho,
+            "eps": eps,
+            "weight_decay": weight_decay,
+            "maximize": maximize,
+        }
         super().__init__(params, defaults)
 
     def _check_group(self, group: dict[str, Any]) -> None:
@@ -124,7 +134,7 @@ class Adadelta(Optimizer):
                 group["eps"],
                 group["weight_decay"],
             )
-            grad = param.grad.data
+            grad = -param.grad.data if group["maximize"] else param.grad.data
             state = self.state.setdefault(param, {})
             if not state:
                 state["step"] = 0

@@ -338,7 +338,7 @@ def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:
 def _check_channels(input: Tensor, *per_channel: Tensor | None) -> None:
     if input.ndim < 2:
         raise ValueError(
-            f"batch_norm: expected an input of shape (N, C, *) with at least 2 dimensions, "
+            f"batch_norm: expected an input of shape (N, C, ...) with at least 2 dimensions, "
             f"got {shape_str(input.shape)}"
         )
     channels = input.shape[1]
