@@ -53,6 +53,17 @@ def with_grad(name: str, grad: Any) -> Callable[[], list[Any]]:
     return build
 
 
+class ForeignTensor:
+    """Another library's tensor: a ``.data`` array of the right shape, but not ours.
+
+    (A bare ndarray would do too, but the shared snapshot reads ``grad.data``, a new
+    memoryview each time for an ndarray, which it could only compare by id.)
+    """
+
+    def __init__(self, data: np.ndarray) -> None:
+        self.data, self.shape = data, data.shape
+
+
 def step(first: Any, second: Any, optimizer: Optimizer) -> Any:
     return optimizer.step()
 
@@ -84,11 +95,12 @@ STEP_CASES = [
             rf"{name}.step: .*parameter 1 .*shape \(\), the parameter has shape \(3,\)",
         ),
         Case(
-            f"{name}.step: a numpy array as gradient",
-            with_grad(name, np.ones(3)),
+            f"{name}.step: another library's tensor as gradient",
+            with_grad(name, ForeignTensor(np.ones(3))),
             step,
             TypeError,
-            rf"{name}.step: the gradient of parameter 1 of group 0 is a ndarray, not a Tensor",
+            rf"{name}.step: the gradient of parameter 1 of group 0 is a ForeignTensor, not a "
+            "Tensor",
         ),
         Case(
             f"{name}.step: an integer gradient",
@@ -555,3 +567,14 @@ def test_a_scheduler_state_dict_loads_and_resumes(name: str) -> None:
     for group, saved in zip(scheduler.optimizer.param_groups, groups):
         group.update((key, value) for key, value in saved.items() if key != "params")
     assert run() == expected
+
+
+@pytest.mark.parametrize("name", OPTIMISERS)
+def test_a_numpy_gradient_is_refused_before_any_change(name: str) -> None:
+    first, second, optimizer = with_grad(name, np.ones(3))()
+    before = [first.data.copy(), second.data.copy(), optimizer.state_dict()]
+    with pytest.raises(TypeError, match=rf"{name}.step: .*parameter 1 .* is a ndarray, not a"):
+        optimizer.step()
+    np.testing.assert_array_equal(first.data, before[0])
+    np.testing.assert_array_equal(second.data, before[1])
+    assert repr(optimizer.state_dict()) == repr(before[2])
