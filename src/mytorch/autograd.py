@@ -12,12 +12,13 @@ from mytorch.core.anomaly import AnomalyError, detect_anomaly, is_anomaly_enable
 from mytorch.core.engine import backward, grad
 from mytorch.core.function import Function
 from mytorch.core.grad_mode import enable_grad, no_grad, set_grad_enabled
-from mytorch.core.node import AccumulateGrad, BackwardFunction
+from mytorch.core.node import AccumulateGrad, BackwardFunction, ContextManager
 
 __all__ = [
     "AccumulateGrad",
     "AnomalyError",
     "BackwardFunction",
+    "ContextManager",
     "Function",
     "backward",
     "detect_anomaly",

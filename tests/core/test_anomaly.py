@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -50,3 +52,39 @@ def test_a_finite_graph_runs_unchanged_in_anomaly_mode() -> None:
     with detect_anomaly():
         (x * x).sum().backward()
     assert x.grad.tolist() == [2.0, 4.0]
+
+
+def test_blocks_left_by_two_threads_in_any_order_leave_it_off() -> None:
+    # Thread 1 enters, thread 2 enters, thread 1 leaves, thread 2 leaves: with a saved
+    # "previous" value, thread 2 would restore "on" and the mode would stay on.
+    steps = [threading.Event() for _ in range(3)]
+    seen = {}
+
+    def first() -> None:
+        with detect_anomaly():
+            steps[0].set()
+            steps[1].wait(5)
+        steps[2].set()
+
+    def second() -> None:
+        steps[0].wait(5)
+        with detect_anomaly():
+            steps[1].set()
+            steps[2].wait(5)
+            seen["on while the other block is open"] = is_anomaly_enabled()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert seen == {"on while the other block is open": True}
+    assert not is_anomaly_enabled()
+
+
+def test_nested_blocks_stay_on_until_the_outer_one_ends() -> None:
+    with detect_anomaly():
+        with detect_anomaly():
+            pass
+        assert is_anomaly_enabled()
+    assert not is_anomaly_enabled()

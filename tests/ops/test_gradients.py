@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
+from by_hand import check_by_hand
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 from hypothesis.extra import numpy as hnp
@@ -543,3 +544,18 @@ def test_gradient_matches_pytorch(name: str, fn: Callable[..., Any], arrays: lis
     expected = library_gradients(torch, fn, arrays)
     for ours, theirs in zip(library_gradients(mytorch, fn, arrays), expected, strict=True):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-14)
+
+
+# ------------------------------------------------------------ called by hand
+@pytest.mark.parametrize("op", CATALOGUE, ids=op_id)
+@settings(max_examples=max(5, settings.default.max_examples // 3))
+@given(data=hst.data())
+def test_forward_and_backward_called_by_hand_match_apply(op: Op, data: Any) -> None:
+    """Every op the catalogue reaches, called as the assignment's tests call it."""
+    args = [
+        mytorch.tensor(a, requires_grad=True)
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+        else a
+        for a in data.draw(op.domain, label="args")
+    ]
+    check_by_hand(op.fn, *args)

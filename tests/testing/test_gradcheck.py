@@ -64,7 +64,8 @@ def test_names_the_input_the_worst_element_and_both_values() -> None:
 def test_reports_a_gradient_of_the_wrong_shape() -> None:
     with pytest.raises(
         GradcheckError,
-        match=r"gradient for input 0 has shape \(\) but the input has shape \(3,\)",
+        match=r"WrongShapeGradientBackward returned an invalid gradient at index 0: got shape "
+        r"\(\) but expected a shape compatible with \(3,\)",
     ):
         gradcheck(WrongShapeGradient.apply, [np.ones(3)])
 

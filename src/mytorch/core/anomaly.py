@@ -9,6 +9,7 @@ input shapes and that line. When it is off, the cost is one flag test per op.
 from __future__ import annotations
 
 import os
+import threading
 import traceback
 from typing import Any
 
@@ -17,7 +18,12 @@ import numpy as np
 __all__ = ["AnomalyError", "detect_anomaly", "is_anomaly_enabled"]
 
 # A plain module-level flag (not per thread): the cheapest test on the hot path.
+# It is on while at least one detect_anomaly() block is open, in any thread: a
+# count, not a saved previous value, so that blocks entered and left by two
+# threads in any order cannot leave it on (or turn it off under the other).
 enabled = False
+_open_blocks = 0
+_lock = threading.Lock()
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -45,6 +51,11 @@ class AnomalyError(RuntimeError):
 class detect_anomaly:  # PyTorch's name, lower case
     """Context manager that raises at the first NaN or Inf in a forward or backward op.
 
+    Unlike PyTorch's, which checks only the backward pass, it also checks every
+    op's forward result, so an op such as ``log(0)`` is reported where it ran.
+    The mode is global, as PyTorch's is: it is on while any thread is inside a
+    ``detect_anomaly()`` block.
+
     Examples
     --------
     >>> import numpy as np
@@ -60,14 +71,17 @@ class detect_anomaly:  # PyTorch's name, lower case
     """
 
     def __enter__(self) -> detect_anomaly:
-        global enabled
-        self._previous = enabled
-        enabled = True
+        global enabled, _open_blocks
+        with _lock:
+            _open_blocks += 1
+            enabled = True
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        global enabled
-        enabled = self._previous
+        global enabled, _open_blocks
+        with _lock:
+            _open_blocks -= 1
+            enabled = _open_blocks > 0
 
 
 def is_anomaly_enabled() -> bool:

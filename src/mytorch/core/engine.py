@@ -45,7 +45,8 @@ def backward(
         The outputs to differentiate; each must require grad.
     grad_tensors : sequence
         One gradient per tensor, of its shape (a Tensor, array or number), or
-        None for a one-element tensor, whose gradient is then 1.
+        None for a tensor of ones of that tensor's shape (the assignment's rule;
+        for a one-element tensor it is PyTorch's too).
     retain_graph : bool, default False
         Keep the saved tensors so the graph can be backpropagated again.
     create_graph : bool, default False
@@ -170,11 +171,14 @@ def _roots(op: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -> list[tup
                 "and has no grad_fn; did you create it under no_grad or from constants only?"
             )
         if gradient is None:
-            if tensor.data.size != 1:
+            # backward() seeds ones of any shape, as the assignment says ("the gradient
+            # of a tensor w.r.t. itself is a tensor of ones"): the same as PyTorch's
+            # t.sum().backward(). grad() keeps PyTorch's rule of a one-element output.
+            if op == "grad" and tensor.data.size != 1:
                 raise RuntimeError(
                     f"{op}: a gradient can be created implicitly only for a one-element "
                     f"output, but this one has shape {shape_str(tensor.shape)}; pass "
-                    f"gradient= with that shape"
+                    f"grad_outputs= with that shape"
                 )
             gradient = Tensor._wrap(np.ones_like(tensor.data))
         elif not isinstance(gradient, Tensor):
@@ -264,6 +268,10 @@ def _run(
     # create_graph they are recorded, so the gradients get a graph of their own.
     grad_mode._state.enabled = create_graph
     apply = _apply_checked if anomaly.enabled else BackwardFunction.apply
+    # Leaves' gradients are written only once the whole walk has succeeded: a
+    # backward that fails half-way (a custom op's bad gradient, anomaly mode)
+    # leaves every .grad as it was.
+    finished_leaves: list[tuple[AccumulateGrad, Tensor]] = []
     try:
         while ready:
             node = ready.pop()
@@ -272,7 +280,7 @@ def _run(
                 targets[node] = gradient
             if type(node) is AccumulateGrad:
                 if gradient is not None and targets is None:
-                    node.apply(gradient, create_graph)
+                    finished_leaves.append((node, gradient))
                 continue
             parents = node.next_functions
             if wanted is not None and not any(p is not None and wanted[p] for p in parents):
@@ -296,6 +304,8 @@ def _run(
                 consumers[parent] = remaining
                 if remaining == 0:
                     ready.append(parent)
+        for node, gradient in finished_leaves:
+            node.apply(gradient, create_graph)
     finally:
         grad_mode._state.enabled = previous_mode
 

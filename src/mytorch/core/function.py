@@ -2,8 +2,9 @@
 
 An op is a ``Function`` subclass with two static methods side by side:
 
-* ``forward(ctx, *inputs)`` computes the result with numpy on ``input.data`` and
-  returns an ndarray;
+* ``forward(ctx, *inputs)`` computes the result. MyTorch's own ops compute with
+  numpy on ``input.data`` and return an ndarray; a user's op may return a Tensor
+  too, as in PyTorch.
 * ``backward(ctx, grad_output)`` returns one gradient per input, written with
   Tensor operations so that, with ``create_graph=True``, the backward pass is
   itself recorded and can be differentiated again.
@@ -11,20 +12,30 @@ An op is a ``Function`` subclass with two static methods side by side:
 ``Function.apply`` runs forward and, when an input requires grad, records a
 ``BackwardFunction`` node (see ``mytorch.core.node``) whose parents are the
 inputs' nodes.
+
+Both methods can also be called by hand, with no ``apply`` and no graph, on a
+``ContextManager`` (the assignment's tests check ops this way):
+``ctx = ContextManager(); c = Add.forward(ctx, a, b); Add.backward(ctx, grad)``.
+Called so, ``forward`` always returns a Tensor. To keep ``apply`` as fast as it
+was, ``Function.__init_subclass__`` keeps the methods as written for ``apply`` and
+the engine (``_run_forward``, ``_run_backward``), and puts the by-hand wrappers
+in their place as ``forward`` and ``backward``.
 """
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from mytorch.core import anomaly, grad_mode
-from mytorch.core.node import AccumulateGrad, BackwardFunction
+from mytorch.core.node import AccumulateGrad, BackwardFunction, ContextManager
 from mytorch.core.tensor import Tensor, shape_str
 
 # AccumulateGrad and BackwardFunction are re-exported: ops import them from here.
-__all__ = ["AccumulateGrad", "BackwardFunction", "Function"]
+__all__ = ["AccumulateGrad", "BackwardFunction", "ContextManager", "Function"]
 
 _grad_state = grad_mode._state
 
@@ -35,16 +46,24 @@ class Function:
     Subclass it and write two static methods:
 
     ``forward(ctx, *args)``
-        Compute the result from the inputs' ``.data`` with numpy and return an
-        ndarray. Save what backward needs with ``ctx.save_for_backward(...)``
-        (tensors) or as plain attributes (``ctx.dim = dim``).
+        Compute the result and return it: an ndarray computed with numpy from
+        the inputs' ``.data`` (as MyTorch's own ops do), or a Tensor computed
+        with Tensor operations (as PyTorch's custom Functions do; they run
+        without recording, as in PyTorch). Save what backward needs with
+        ``ctx.save_for_backward(...)`` (tensors) or as plain attributes
+        (``ctx.dim = dim``).
     ``backward(ctx, grad_output)``
         Given the gradient of the result, return one gradient per argument of
         forward (a Tensor of that input's shape, or None for an argument that is
         not a tensor or needs no gradient). Use Tensor operations, so that
-        ``create_graph=True`` can differentiate the backward pass itself.
+        ``create_graph=True`` can differentiate the backward pass itself. A
+        gradient with extra broadcast axes is summed down to the input's shape,
+        as PyTorch does; one that cannot come from that shape is an error
+        naming your Function and the input.
 
-    Then call ``YourOp.apply(*args)``.
+    Then call ``YourOp.apply(*args)``. Both methods can also be called by
+    hand on a fresh :class:`~mytorch.autograd.ContextManager`; ``forward``
+    then always returns a Tensor.
 
     Examples
     --------
@@ -63,11 +82,42 @@ class Function:
     >>> Cube.apply(x).backward()
     >>> x.grad
     tensor(12.)
+
+    By hand, with no graph:
+
+    >>> from mytorch.autograd import ContextManager
+    >>> ctx = ContextManager()
+    >>> Cube.forward(ctx, mytorch.tensor(2.0))
+    tensor(8.)
+    >>> Cube.backward(ctx, mytorch.tensor(1.0))
+    tensor(12.)
     """
 
+    # What apply and the engine call: the methods as the subclass wrote them
+    # (set by __init_subclass__; see the module docstring).
+    _run_forward: Callable[..., Any]
+    _run_backward: Callable[..., Any]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # MyTorch's own ops compute on arrays and return correct shapes by
+        # construction; a user's op is run without grad and has its gradients'
+        # shapes checked, as PyTorch does for custom Functions.
+        own_op = cls.__module__.startswith("mytorch.")
+        forward = cls.__dict__.get("forward")
+        if forward is not None:
+            written = forward.__func__ if isinstance(forward, staticmethod) else forward
+            cls._run_forward = staticmethod(written if own_op else _user_forward(written))
+            cls.forward = staticmethod(_forward_by_hand(written))
+        backward = cls.__dict__.get("backward")
+        if backward is not None:
+            written = backward.__func__ if isinstance(backward, staticmethod) else backward
+            cls._run_backward = staticmethod(written if own_op else _checked_backward(written))
+            cls.backward = staticmethod(_backward_by_hand(cls))
+
     @staticmethod
-    def forward(ctx: BackwardFunction, *args: Any) -> np.ndarray:
-        """Compute the op's result as an ndarray; a subclass must override it.
+    def forward(ctx: BackwardFunction, *args: Any) -> np.ndarray | Tensor:
+        """Compute the op's result; a subclass must override it.
 
         Parameters
         ----------
@@ -78,8 +128,9 @@ class Function:
 
         Returns
         -------
-        numpy.ndarray
-            The result, which ``apply`` wraps in a Tensor.
+        numpy.ndarray or Tensor
+            The result. ``apply`` wraps an ndarray in a Tensor, and so does a
+            call by hand: either way the caller gets a Tensor.
 
         Examples
         --------
@@ -180,6 +231,11 @@ class Function:
         return _forward(cls, _ForwardOnly(), args)
 
 
+# The base class's own methods, for a subclass that leaves one out.
+Function._run_forward = Function.__dict__["forward"]
+Function._run_backward = Function.__dict__["backward"]
+
+
 class _ForwardOnly:
     """The ctx of an op that records nothing: what forward saves is simply dropped."""
 
@@ -189,7 +245,7 @@ class _ForwardOnly:
 
 def _forward(cls: type[Function], ctx: Any, args: tuple[Any, ...]) -> Tensor:
     try:
-        out = Tensor._wrap(cls.forward(ctx, *args))
+        out = Tensor._wrap(cls._run_forward(ctx, *args))
     except ValueError as error:
         # numpy's message (e.g. "could not be broadcast") names no op.
         raise _forward_error(cls, args, error) from error
@@ -234,3 +290,126 @@ def _link(node: BackwardFunction, out: Tensor, args: tuple[Any, ...]) -> None:
     out.requires_grad = True
     out.is_leaf = False
     out._node = node
+
+
+# ---------------------------------------------------------------------------
+# The wrappers that __init_subclass__ puts around a subclass's methods.
+
+
+def _input_shapes(args: tuple[Any, ...]) -> tuple[tuple[int, ...] | None, ...]:
+    return tuple([arg.shape if isinstance(arg, Tensor) else None for arg in args])
+
+
+def _user_forward(forward: Callable[..., Any]) -> Callable[..., np.ndarray]:
+    """What ``apply`` runs for a user's op: no recording inside, an array out."""
+
+    @functools.wraps(forward)
+    def run(ctx: Any, *args: Any) -> np.ndarray:
+        if isinstance(ctx, BackwardFunction):
+            ctx._input_shapes = _input_shapes(args)  # read by _checked_backward
+        with grad_mode.no_grad():
+            out = forward(ctx, *args)
+        return out.data if isinstance(out, Tensor) else out
+
+    return run
+
+
+def _forward_by_hand(forward: Callable[..., Any]) -> Callable[..., Tensor]:
+    """``Op.forward(ctx, *args)`` called directly: the result is always a Tensor."""
+
+    @functools.wraps(forward)
+    def forward_by_hand(ctx: Any, *args: Any) -> Tensor:
+        if isinstance(ctx, ContextManager):
+            ctx._note_inputs(args)
+            # Every tensor input needs a gradient here, so forward must save what
+            # backward needs for each (Mul keeps b only if a requires grad):
+            # it is given leaves that require grad, sharing the inputs' data.
+            args = tuple([_requiring_grad(arg) for arg in args])
+        out = forward(ctx, *args)
+        return out if isinstance(out, Tensor) else Tensor._wrap(out)
+
+    return forward_by_hand
+
+
+def _requiring_grad(arg: Any) -> Any:
+    if not isinstance(arg, Tensor) or arg.requires_grad:
+        return arg
+    leaf = Tensor._wrap(arg.data)
+    leaf.requires_grad = True
+    return leaf
+
+
+def _backward_by_hand(cls: type[Function]) -> Callable[..., Any]:
+    """``Op.backward(ctx, grad)`` called directly: plain Tensors out, arrays accepted in."""
+
+    @functools.wraps(cls._run_backward)
+    def backward_by_hand(ctx: Any, grad_output: Any) -> Any:
+        if not isinstance(grad_output, Tensor):
+            grad_output = Tensor._wrap(np.asarray(grad_output))
+        if isinstance(ctx, ContextManager):
+            # Outside any graph the formulas are not recorded (as in a backward
+            # without create_graph): the gradients come out as constants.
+            with grad_mode.no_grad():
+                grads = cls._run_backward(ctx, grad_output)
+        else:  # one op's backward calling another's, as in a fused shortcut
+            grads = cls._run_backward(ctx, grad_output)
+        if type(grads) is tuple:
+            return tuple([_as_tensor_or_none(grad) for grad in grads])
+        return _as_tensor_or_none(grads)
+
+    return backward_by_hand
+
+
+def _as_tensor_or_none(grad: Any) -> Tensor | None:
+    return grad if grad is None or isinstance(grad, Tensor) else Tensor._wrap(np.asarray(grad))
+
+
+def _checked_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
+    """What the engine runs for a user's op: each gradient checked against its input.
+
+    As PyTorch does, a gradient with the input's shape passes, one that is
+    larger by broadcasting is summed down to it, and any other is an error
+    naming the op and the input: a gradient that only broadcasts *up* to the
+    input (``ones(1)`` for a (3,) input) would otherwise be silently spread
+    over every element further up the graph.
+    """
+
+    @functools.wraps(backward)
+    def run(ctx: Any, grad_output: Tensor) -> Any:
+        grads = backward(ctx, grad_output)
+        shapes = getattr(ctx, "_input_shapes", None)
+        if shapes is None:
+            return grads
+        listed = grads if type(grads) is tuple else (grads,)
+        if len(listed) != len(shapes):
+            return grads  # the node reports the wrong count, naming the op
+        return tuple(
+            [
+                _fit_gradient(ctx, index, grad, shape)
+                for index, (grad, shape) in enumerate(zip(listed, shapes))
+            ]
+        )
+
+    return run
+
+
+def _fit_gradient(ctx: Any, index: int, grad: Any, shape: tuple[int, ...] | None) -> Any:
+    if grad is None or shape is None:
+        return grad
+    if not isinstance(grad, Tensor):
+        grad = Tensor._wrap(np.asarray(grad))
+    if grad.shape == shape:
+        return grad
+    try:
+        expandable = np.broadcast_shapes(shape, grad.shape) == grad.shape
+    except ValueError:
+        expandable = False
+    if not expandable:
+        raise RuntimeError(
+            f"Function {ctx.name()} returned an invalid gradient at index {index}: got shape "
+            f"{shape_str(grad.shape)} but expected a shape compatible with {shape_str(shape)}"
+        )
+    # Imported here: core does not import ops at module level (ops import core).
+    from mytorch.ops.broadcast import unbroadcast
+
+    return unbroadcast(grad, shape)

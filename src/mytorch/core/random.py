@@ -16,6 +16,10 @@ _generator = np.random.default_rng()
 def manual_seed(seed: int) -> np.random.Generator:
     """Seed the framework's random generator, making later draws reproducible.
 
+    MyTorch draws from a generator of its own, as PyTorch does, so
+    ``numpy.random.seed`` does not reach it (the assignment MyTorch grew out of
+    seeds numpy's global generator instead): call this function.
+
     Parameters
     ----------
     seed : int

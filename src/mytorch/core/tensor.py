@@ -202,7 +202,10 @@ class Tensor(ArrayMethods, InPlaceMethods):
         ----------
         gradient : array_like or Tensor, optional
             The gradient of some final quantity with respect to this tensor, of
-            this tensor's shape. Required unless this tensor has one element.
+            this tensor's shape. By default a tensor of ones of that shape: the
+            gradient of a tensor with respect to itself, as in the assignment
+            MyTorch grew out of. On a non-scalar this gives what PyTorch's
+            ``t.sum().backward()`` gives (PyTorch itself refuses it).
         retain_graph : bool, default False
             Keep the graph's saved tensors so that backward can run through it
             again. By default they are released as soon as each node has run.
@@ -213,8 +216,8 @@ class Tensor(ArrayMethods, InPlaceMethods):
         Raises
         ------
         RuntimeError
-            If this tensor does not require grad, if ``gradient`` is missing for
-            a non-scalar or has the wrong shape, or if the graph was released.
+            If this tensor does not require grad, if ``gradient`` has the wrong
+            shape, or if the graph was released.
 
         Examples
         --------
@@ -223,6 +226,13 @@ class Tensor(ArrayMethods, InPlaceMethods):
         >>> (x ** 2).backward()
         >>> x.grad
         tensor(6.)
+
+        On a non-scalar, the default gradient is ones of its shape:
+
+        >>> w = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> (w * w).backward()  # the same as (w * w).sum().backward()
+        >>> w.grad
+        tensor([2., 4.])
         """
         from mytorch.core import engine
 

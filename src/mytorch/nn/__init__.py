@@ -22,25 +22,35 @@ from mytorch.nn.activation import (
     Softmax,
     Tanh,
 )
-from mytorch.nn.batchnorm import BatchNorm1d
+from mytorch.nn.batchnorm import BatchNorm1d, BatchNorm2d
 from mytorch.nn.container import Sequential
-from mytorch.nn.dropout import Dropout
+from mytorch.nn.conv import Conv1d, Conv2d
+from mytorch.nn.dropout import Dropout, Dropout2d
 from mytorch.nn.linear import Linear
 from mytorch.nn.loss import BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from mytorch.nn.module import Module
 from mytorch.nn.parameter import Parameter
+from mytorch.nn.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool1d, MaxPool2d
 
 __all__ = [
+    "AdaptiveAvgPool2d",
+    "AvgPool2d",
     "BCEWithLogitsLoss",
     "BatchNorm1d",
+    "BatchNorm2d",
+    "Conv1d",
+    "Conv2d",
     "CrossEntropyLoss",
     "Dropout",
+    "Dropout2d",
     "Flatten",
     "Identity",
     "LeakyReLU",
     "Linear",
     "LogSoftmax",
     "MSELoss",
+    "MaxPool1d",
+    "MaxPool2d",
     "Module",
     "NLLLoss",
     "Parameter",

@@ -75,6 +75,21 @@ class Sequential(Module):
     def __len__(self) -> int:
         return len(self._modules)
 
+    @property
+    def layers(self) -> list[Module]:
+        """The assignment's name for the modules, in order (a new list each time).
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> model = nn.Sequential(nn.Linear(2, 3), nn.ReLU())
+        >>> model.layers
+        [Linear(in_features=2, out_features=3, bias=True), ReLU()]
+        >>> model.layers[0] is model[0]
+        True
+        """
+        return list(self._modules.values())
+
     def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 

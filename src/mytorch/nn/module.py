@@ -191,7 +191,8 @@ class Module(ModuleTree):
                 f"{type(self).__name__}; choose another name"
             )
         for other in _REGISTRIES:
-            self.__dict__[other].pop(name, None)
+            if other != registry:  # a name set again keeps its place, as in PyTorch
+                self.__dict__[other].pop(name, None)
         self._non_persistent_buffers.discard(name)
         self.__dict__[registry][name] = value
         # Mirrored as an ordinary attribute, so that ``self.weight`` (read on every
@@ -200,7 +201,11 @@ class Module(ModuleTree):
         self.__dict__[name] = value
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if isinstance(value, Parameter):
+        if isinstance(getattr(type(self), name, None), property):
+            # A property such as the assignment's aliases (is_train, gamma) sets
+            # what it stands for; registering the name would hide it.
+            object.__setattr__(self, name, value)
+        elif isinstance(value, Parameter):
             self._register("__setattr__", name, "_parameters", value)
         elif isinstance(value, Module):
             self._register("__setattr__", name, "_modules", value)
@@ -244,6 +249,27 @@ class Module(ModuleTree):
         for module in self.modules():
             object.__setattr__(module, "training", mode)
         return self
+
+    @property
+    def is_train(self) -> bool:
+        """The assignment's name for ``training``: the same flag, read and written.
+
+        Like setting ``training``, setting it changes this module only; ``train()``
+        and ``eval()`` change the whole tree.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> layer = nn.BatchNorm1d(3)
+        >>> layer.is_train = False
+        >>> layer.training
+        False
+        """
+        return self.training
+
+    @is_train.setter
+    def is_train(self, mode: bool) -> None:
+        self.training = mode
 
     def eval(self) -> Module:
         """Put this module and all below it in evaluation mode; same as ``train(False)``.

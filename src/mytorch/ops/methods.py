@@ -14,7 +14,17 @@ from typing import Any
 import numpy as np
 
 from mytorch.core.tensor import Tensor
-from mytorch.ops import arithmetic, indexing, matmul, reductions, selection, shape, softmax, unary
+from mytorch.ops import (
+    arithmetic,
+    creation,
+    indexing,
+    matmul,
+    reductions,
+    selection,
+    shape,
+    softmax,
+    unary,
+)
 from mytorch.ops.arithmetic import Add, Div, Mul, Pow, Sub
 from mytorch.ops.operands import OPERAND_TYPES, as_operand
 
@@ -263,6 +273,9 @@ def _attach() -> None:
     # .T reverses all dimensions (as numpy); .mT swaps the last two.
     Tensor.T = property(_reversed_dims)
     Tensor.mT = property(_matrix_transpose)
+    # The assignment's static constructors: Tensor.randn(2, 3) is mytorch.randn(2, 3).
+    for name in ("randn", "ones", "zeros"):
+        setattr(Tensor, name, staticmethod(getattr(creation, name)))
 
 
 _attach()

@@ -14,6 +14,7 @@ tensor([0.75], requires_grad=True)
 """
 
 from mytorch.optim import lr_scheduler
+from mytorch.optim.adadelta import Adadelta
 from mytorch.optim.adagrad import Adagrad
 from mytorch.optim.adam import Adam, AdamW
 from mytorch.optim.lbfgs import LBFGS
@@ -21,5 +22,5 @@ from mytorch.optim.optimizer import Optimizer
 from mytorch.optim.rmsprop import RMSprop
 from mytorch.optim.sgd import SGD
 
-__all__ = ["SGD", "Adam", "AdamW", "Optimizer", "lr_scheduler"]
+__all__ = ["SGD", "Adadelta", "Adam", "AdamW", "Optimizer", "lr_scheduler"]
 __all__ += ["LBFGS", "Adagrad", "RMSprop"]

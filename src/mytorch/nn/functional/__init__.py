@@ -21,24 +21,35 @@ from mytorch.nn.functional.activation import (
     softmax,
     tanh,
 )
-from mytorch.nn.functional.layers import batch_norm, dropout, linear
+from mytorch.nn.functional.layers import batch_norm, dropout, dropout2d, linear
 from mytorch.nn.functional.loss import (
     binary_cross_entropy_with_logits,
     cross_entropy,
     mse_loss,
     nll_loss,
 )
+from mytorch.ops.conv import conv1d, conv2d
+from mytorch.ops.padding import pad
+from mytorch.ops.pooling import adaptive_avg_pool2d, avg_pool2d, max_pool1d, max_pool2d
 
 __all__ = [
+    "adaptive_avg_pool2d",
+    "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy_with_logits",
+    "conv1d",
+    "conv2d",
     "cross_entropy",
     "dropout",
+    "dropout2d",
     "leaky_relu",
     "linear",
     "log_softmax",
+    "max_pool1d",
+    "max_pool2d",
     "mse_loss",
     "nll_loss",
+    "pad",
     "relu",
     "sigmoid",
     "softmax",

@@ -17,7 +17,7 @@ from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.random import default_generator
 from mytorch.core.tensor import Tensor, shape_str
 
-__all__ = ["batch_norm", "dropout", "linear"]
+__all__ = ["batch_norm", "dropout", "dropout2d", "linear"]
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
@@ -139,6 +139,44 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     return input * Tensor((keep * scale).astype(input.dtype))
 
 
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
+    """Channel dropout: zero whole channels of an (N, C, H, W) input with probability ``p``.
+
+    Each of the ``N * C`` feature maps is kept whole (scaled by ``1/(1-p)``) or
+    zeroed whole: neighbouring pixels of a map are strongly correlated, so
+    zeroing single pixels would barely regularise a convolutional layer
+    (Tompson et al., 2015). A 3-D input is taken as (N, C, L), as PyTorch does.
+
+    Parameters
+    ----------
+    input : Tensor of shape (N, C, H, W) or (N, C, L)
+    p : float, default 0.5
+    training : bool, default True
+        If False, return ``input`` unchanged.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> import mytorch.nn.functional as F
+    >>> y = F.dropout2d(mytorch.ones(2, 8, 3, 3))
+    >>> bool((y.amin(dim=(2, 3)) == y.amax(dim=(2, 3))).all())  # each map kept or zeroed whole
+    True
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout2d: probability p must be between 0 and 1, got {p}")
+    if input.ndim not in (3, 4):
+        raise ValueError(
+            f"dropout2d: expected an input of shape (N, C, H, W) or (N, C, L), "
+            f"got {shape_str(input.shape)}"
+        )
+    if not training or p == 0.0:
+        return input
+    mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)  # one draw per channel
+    keep = default_generator().random(mask_shape) >= p
+    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
+    return input * Tensor((keep * scale).astype(input.dtype))
+
+
 def batch_norm(
     input: Tensor,
     running_mean: Tensor | None,
@@ -149,9 +187,9 @@ def batch_norm(
     momentum: float = 0.1,
     eps: float = 1e-5,
 ) -> Tensor:
-    """Batch normalisation (Ioffe & Szegedy, 2015) of an (N, C) or (N, C, L) input.
+    """Batch normalisation (Ioffe & Szegedy, 2015) of an ``(N, C, *)`` input (as (N, C, H, W)).
 
-    Each channel ``c`` is normalised over the batch (and length) axes, then
+    Each channel ``c`` is normalised over the batch (and spatial) axes, then
     scaled and shifted::
 
         x_hat = (x - mu) / sqrt(s2 + eps),    y = weight * x_hat + bias
@@ -168,7 +206,7 @@ def batch_norm(
     Raises
     ------
     ValueError
-        For an input that is not 2-D or 3-D, statistics or weights that are not
+        For an input with fewer than 2 dimensions, statistics or weights that are not
         of size C, a training batch with one value per channel, or evaluation
         without running statistics.
 
@@ -294,9 +332,9 @@ def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:
 
 
 def _check_channels(input: Tensor, *per_channel: Tensor | None) -> None:
-    if input.ndim not in (2, 3):
+    if input.ndim < 2:
         raise ValueError(
-            f"batch_norm: expected an input of shape (N, C) or (N, C, L), "
+            f"batch_norm: expected an input of shape (N, C, *) with at least 2 dimensions, "
             f"got {shape_str(input.shape)}"
         )
     channels = input.shape[1]
