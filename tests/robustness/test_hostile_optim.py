@@ -17,7 +17,17 @@ import pytest
 from hostile_tables import Case, leaf, params
 
 import mytorch
-from mytorch.optim import LBFGS, SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, lr_scheduler
+from mytorch.optim import (
+    LBFGS,
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    AdamW,
+    Optimizer,
+    RMSprop,
+    lr_scheduler,
+)
 from mytorch.optim.lr_scheduler import LRScheduler
 
 #: Every optimiser, configured so that it keeps state between steps.
@@ -27,6 +37,7 @@ OPTIMISERS: dict[str, Callable[[list[Any]], Optimizer]] = {
     "AdamW": lambda ps: AdamW(ps, lr=0.1),
     "RMSprop": lambda ps: RMSprop(ps, lr=0.1, momentum=0.9, centered=True),
     "Adagrad": lambda ps: Adagrad(ps, lr=0.1),
+    "Adadelta": lambda ps: Adadelta(ps),
 }
 
 
