@@ -9,8 +9,6 @@ import mytorch
 from mytorch.optim import LBFGS
 from mytorch.optim.line_search import strong_wolfe
 
-from .conftest import ATOL, RTOL
-
 CONFIGS = {
     "defaults_few_iterations": {"max_iter": 3},
     "lr_half": {"lr": 0.5, "max_iter": 4},
@@ -74,8 +72,8 @@ def test_trajectory_matches_torch_across_a_restart(config, mlp, torch):
                 reference.detach().numpy(),
                 # Up to 10 closure calls a step, and quasi-Newton directions amplify
                 # round-off (dot products summed in another order): 2e-11 after 8 steps.
-                rtol=RTOL * 100,
-                atol=ATOL * 100,
+                rtol=1e-10,
+                atol=1e-12,
                 err_msg=f"parameter {index} after step {step + 1}",
             )
     assert our_losses[-1] < our_losses[0] / 2

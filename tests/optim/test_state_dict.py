@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mytorch
 from mytorch.optim import SGD, Adagrad, Adam, AdamW, RMSprop
@@ -182,3 +184,75 @@ def test_a_state_dict_of_the_wrong_shape_is_refused(state):
     opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
     with pytest.raises(ValueError, match="exactly the keys 'state' and 'param_groups'"):
         opt.load_state_dict(state)
+
+
+rates = st.floats(0.001, 0.2)
+fractions = st.floats(0.0, 0.95)
+#: Each optimiser with hyper-parameters drawn from their valid ranges.
+RANDOM_OPTIMISERS = st.one_of(
+    st.builds(
+        lambda lr, momentum, dampening, decay, maximize: (
+            lambda ps: SGD(ps, lr, momentum, dampening, decay, maximize=maximize)
+        ),
+        rates,
+        fractions,
+        fractions,
+        fractions,
+        st.booleans(),
+    ),
+    st.builds(
+        lambda lr, beta1, beta2, decay, amsgrad, decoupled: (
+            lambda ps: Adam(
+                ps, lr, (beta1, beta2), 1e-8, decay, amsgrad, decoupled_weight_decay=decoupled
+            )
+        ),
+        rates,
+        fractions,
+        fractions,
+        fractions,
+        st.booleans(),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda lr, alpha, momentum, centered: (
+            lambda ps: RMSprop(ps, lr, alpha, momentum=momentum, centered=centered)
+        ),
+        rates,
+        fractions,
+        fractions,
+        st.booleans(),
+    ),
+    st.builds(
+        lambda lr, decay, start: lambda ps: Adagrad(ps, lr, decay, 0.0, start),
+        rates,
+        fractions,
+        st.floats(0.0, 1.0),
+    ),
+)
+
+
+# The mlp fixture is read-only, so sharing it between examples is safe.
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(make=RANDOM_OPTIMISERS, before=st.integers(1, 4), after=st.integers(1, 4))
+def test_any_optimiser_resumes_bit_for_bit_after_a_restart(mlp, make, before, after):
+
+    def train(optimizer, params, steps):
+        for _ in range(steps):
+            optimizer.zero_grad()
+            mlp.loss(params).backward()
+            optimizer.step()
+
+    params = mlp.params()
+    train(make(params), params, before + after)
+    straight = [p.data.copy() for p in params]
+
+    params = mlp.params()
+    optimizer = make(params)
+    train(optimizer, params, before)
+    saved = optimizer.state_dict()
+    params = mlp.params([p.data.copy() for p in params])
+    optimizer = make(params)
+    optimizer.load_state_dict(saved)
+    train(optimizer, params, after)
+    for mine, reference in zip(params, straight):
+        np.testing.assert_array_equal(mine.data, reference)
