@@ -532,7 +532,7 @@ SCHEDULER_CASES = [
             ("min_lrs", [], r"min_lrs must list 1 rates"),
             ("best", float("nan"), r"best must be a number, got nan"),
             ("best", "low", r"best must be a number"),
-            ("last_epoch", -1, r"last_epoch must be an int >= 0, got -1"),
+            ("last_epoch", -2, r"last_epoch must be an int >= -1, got -2"),
             ("_last_lr", [float("nan")], r"invalid _last_lr\[0\] nan"),
         ]
     ],
@@ -540,8 +540,8 @@ SCHEDULER_CASES = [
         case
         for name in SCHEDULERS
         for case in (
-            scheduler_case(name, "last_epoch", -1, r"last_epoch must be an int >= 0, got -1"),
-            scheduler_case(name, "last_epoch", float("nan"), r"last_epoch must be an int >= 0"),
+            scheduler_case(name, "last_epoch", -2, r"last_epoch must be an int >= -1, got -2"),
+            scheduler_case(name, "last_epoch", float("nan"), r"last_epoch must be an int >= -1"),
             scheduler_case(name, "base_lrs", [0.1, 0.2], r"base_lrs must list 1 rates"),
             scheduler_case(name, "base_lrs", [float("nan")], r"invalid base_lrs\[0\] nan"),
             scheduler_case(name, "_last_lr", [float("inf")], INFINITE),
