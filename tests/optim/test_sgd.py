@@ -154,6 +154,13 @@ def test_invalid_hyperparameters_are_refused(kwargs, match):
         SGD([mytorch.zeros(2, requires_grad=True)], **kwargs)
 
 
+@pytest.mark.parametrize("flag", ["nesterov", "maximize"])
+def test_flags_must_be_bools(flag):
+    # A string such as "False" is true: it would silently turn the option on.
+    with pytest.raises(TypeError, match=rf"SGD: {flag} must be a bool, got 'False'"):
+        SGD([mytorch.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9, **{flag: "False"})
+
+
 def test_learning_rate_must_be_a_number():
     with pytest.raises(TypeError, match=r"SGD: learning rate must be a real number, got '0\.1'"):
         SGD([mytorch.zeros(2, requires_grad=True)], lr="0.1")

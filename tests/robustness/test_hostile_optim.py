@@ -182,7 +182,7 @@ def test_a_gradient_of_the_right_shape_still_steps(name: str) -> None:
     assert not np.array_equal(second.data, before)
 
 
-def edited(name: str, edit: Callable[[dict[str, Any]], Any], **options: Any) -> Callable:
+def edited(name: str, edit: Callable[[dict[str, Any]], Any]) -> Callable[[], list[Any]]:
     """An optimiser with state, and its own state dict changed by ``edit``."""
 
     def build() -> list[Any]:
@@ -260,6 +260,20 @@ LOAD_CASES = [
         set_state("momentum_buffer", np.ones(3, complex)),
         ValueError,
         r"has dtype complex128; it must be real numbers",
+    ),
+    load_case(
+        "SGD",
+        "maximize as a string",
+        set_group("maximize", "no"),
+        ValueError,
+        r"SGD: maximize must be a bool, got 'no'",
+    ),
+    load_case(
+        "RMSprop",
+        "centered as a number",
+        set_group("centered", 1),
+        ValueError,
+        r"RMSprop: centered must be a bool, got 1",
     ),
     load_case(
         "SGD",
