@@ -62,11 +62,22 @@ def test_state_dict_has_pytorchs_layout(mlp):
     assert [g["lr"] for g in state["param_groups"]] == [0.1, 0.01]
 
 
-def test_state_dict_values_match_torchs(mlp, torch):
+TORCH_FORMAT = {
+    "adam": ("Adam", {"lr": 0.01}),
+    "adam_amsgrad": ("Adam", {"lr": 0.01, "amsgrad": True}),
+    "adamw": ("AdamW", {"lr": 0.01, "amsgrad": True}),
+    "sgd": ("SGD", {"lr": 0.01, "momentum": 0.9, "maximize": True}),
+    "rmsprop": ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True}),
+    "adagrad": ("Adagrad", {"lr": 0.01, "lr_decay": 0.1}),
+}
+
+
+@pytest.mark.parametrize(("name", "options"), TORCH_FORMAT.values(), ids=TORCH_FORMAT.keys())
+def test_state_dict_keys_and_values_match_torchs(name, options, mlp, torch):
     params = mlp.params()
     theirs_params = mlp.torch_params(torch)
-    opt = Adam(params, lr=0.01)
-    theirs = torch.optim.Adam(theirs_params, lr=0.01)
+    opt = getattr(mytorch.optim, name)(params, **options)
+    theirs = getattr(torch.optim, name)(theirs_params, **options)
     for _ in range(3):
         opt.zero_grad()
         mlp.loss(params).backward()
@@ -77,10 +88,15 @@ def test_state_dict_values_match_torchs(mlp, torch):
     mine, reference = opt.state_dict(), theirs.state_dict()
     assert mine["state"].keys() == reference["state"].keys()
     for index, entries in mine["state"].items():
-        assert entries["step"] == reference["state"][index]["step"].item() == 3
-        for key in ("exp_avg", "exp_avg_sq"):
-            expected = reference["state"][index][key].numpy()
-            np.testing.assert_allclose(entries[key].data, expected, rtol=0, atol=1e-10)
+        assert entries.keys() == reference["state"][index].keys()
+        for key, value in entries.items():
+            expected = reference["state"][index][key]
+            if key == "step":
+                assert value == expected.item() == 3
+            else:
+                np.testing.assert_allclose(
+                    value.data, expected.numpy(), rtol=1e-12, atol=1e-15, err_msg=key
+                )
     for group, ref_group in zip(mine["param_groups"], reference["param_groups"]):
         for key, value in group.items():
             assert value == ref_group[key], key
