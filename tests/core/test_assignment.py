@@ -168,6 +168,13 @@ def _every_other_op(x: Tensor, y: Tensor) -> None:
     images = x.reshape(1, 2, 2, 2)
     F.conv2d(images, y.reshape(2, 1, 2, 2)[:, :, :1], stride=1, padding=1, groups=2)
     F.max_pool2d(images, 2), F.avg_pool2d(images, 1), F.pad(images, (1, 0, 0, 1))
+    F.gelu(x), F.gelu(x, approximate="tanh"), F.silu(x), F.elu(x), F.softplus(x)
+    F.embedding(mytorch.tensor(np.array([[0, 1], [1, 1]])), y)
+    F.binary_cross_entropy(x.sigmoid(), (y > 0).to(x.dtype))
+    x.sin(), x.cos(), x.tan(), (x * x).log1p(), x.expm1(), (x * x + 1).log2()
+    (x * x + 1).log10(), x.floor(), x.ceil(), x.round(), x.sign(), x % 1.5
+    mytorch.einsum("ij,ij->i", x, y), x.norm(), x.cumsum(dim=1), x.prod(dim=1)
+    x.clamp(min=y), x.flip(0)
 
 
 def _backward_only_ops(x: Tensor, v: Tensor) -> None:
@@ -177,6 +184,9 @@ def _backward_only_ops(x: Tensor, v: Tensor) -> None:
         F.conv2d(images, kernel, groups=2), images, v[:, :1].reshape(1, 2, 1, 1), create_graph=True
     )
     mytorch.grad(F.max_pool2d(images, 2), images, v[:, :1].reshape(1, 2, 1, 1), create_graph=True)
+    mytorch.grad(F.gelu(x), x, v, create_graph=True)  # its second derivative applies Erf
+    square = x[:, :2]
+    mytorch.grad(mytorch.einsum("ii->i", square), square, v[0, :2], create_graph=True)
 
 
 def _builtin_functions() -> set[str]:

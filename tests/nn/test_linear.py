@@ -100,3 +100,26 @@ def test_linear_gradcheck(batch, sizes, data):
     w = data.draw(st.arrays_in((out_features, in_features)))
     b = data.draw(st.arrays_in((out_features,)))
     assert gradcheck(F.linear, [x, w, b])
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors:UserWarning")  # torch's
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize(
+    ("sizes", "shape"),
+    [((0, 3), (2, 0)), ((3, 0), (2, 3)), ((3, 2), (0, 3)), ((0, 0), (0, 0)), ((3, 2), (2, 0, 3))],
+    ids=str,
+)
+def test_empty_dimensions_give_torchs_gradients(torch, create_graph, sizes, shape):
+    ours = mytorch.nn.Linear(*sizes)
+    theirs = torch.nn.Linear(*sizes)
+    x_ours = mytorch.ones(*shape, requires_grad=True)
+    x_theirs = torch.ones(*shape, requires_grad=True)
+    ours_grads = mytorch.grad(
+        ours(x_ours).sum(), [x_ours, ours.weight, ours.bias], create_graph=create_graph
+    )
+    theirs_grads = torch.autograd.grad(
+        theirs(x_theirs).sum(), [x_theirs, theirs.weight, theirs.bias]
+    )
+    for mine, reference in zip(ours_grads, theirs_grads):
+        assert mine.shape == tuple(reference.shape)
+        np.testing.assert_array_equal(mine.data, reference.numpy())

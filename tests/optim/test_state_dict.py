@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mytorch
-from mytorch.optim import SGD, Adagrad, Adam, AdamW, RMSprop
+from mytorch.optim import SGD, Adadelta, Adagrad, Adam, AdamW, RMSprop
 
 OPTIMISERS = {
     "sgd": lambda params, **kw: SGD(params, **{"lr": 0.1, "momentum": 0.9, **kw}),
@@ -22,6 +22,7 @@ OPTIMISERS = {
         params, **{"lr": 0.01, "momentum": 0.5, "centered": True, **kw}
     ),
     "adagrad": lambda params, **kw: Adagrad(params, **{"lr": 0.1, "lr_decay": 0.01, **kw}),
+    "adadelta": lambda params, **kw: Adadelta(params, **{"lr": 1.0, "weight_decay": 0.01, **kw}),
 }
 optimisers = pytest.mark.parametrize("make", OPTIMISERS.values(), ids=OPTIMISERS.keys())
 
@@ -200,6 +201,18 @@ def test_a_state_dict_of_the_wrong_shape_is_refused(state):
     opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=0.1)
     with pytest.raises(ValueError, match="exactly the keys 'state' and 'param_groups'"):
         opt.load_state_dict(state)
+
+
+def test_adadelta_refuses_a_negative_running_average(mlp, train):
+    params = mlp.params()
+    opt = Adadelta(params)
+    train(opt, params, 2)
+    state = opt.state_dict()
+    state["state"][0]["acc_delta"] = -np.ones(params[0].shape, dtype=params[0].dtype)
+    fresh = Adadelta(params)
+    with pytest.raises(ValueError, match=r"state\[0\]\['acc_delta'\] has negative"):
+        fresh.load_state_dict(state)
+    assert fresh.state == {}
 
 
 rates = st.floats(0.001, 0.2)

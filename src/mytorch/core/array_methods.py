@@ -70,15 +70,29 @@ class ArrayMethods:
         return self.data.ndim
 
     def size(self, dim: int | None = None) -> tuple[int, ...] | int:
-        """Return the shape, or the size of one dimension.
+        """Return the shape (a tuple, as ``shape``), or the size of dimension ``dim``.
+
+        Raises
+        ------
+        IndexError
+            If ``dim`` is out of range (negative dims count from the end).
 
         Examples
         --------
         >>> import mytorch
-        >>> mytorch.zeros(2, 3).size(1)
+        >>> mytorch.zeros(2, 3).size()
+        (2, 3)
+        >>> mytorch.zeros(2, 3).size(-1)
         3
         """
-        return self.data.shape if dim is None else self.data.shape[dim]
+        shape = self.data.shape
+        if dim is None:
+            return shape
+        if not -len(shape) <= dim < len(shape):
+            raise IndexError(
+                f"size: dimension {dim} is out of range for a tensor with {len(shape)} dimensions"
+            )
+        return shape[dim]
 
     def numel(self) -> int:
         """Return the number of elements.

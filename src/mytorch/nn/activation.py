@@ -1,17 +1,26 @@
-"""Activation layers and other stateless layers: each forwards to one function.
+"""Activation layers: each forwards to one function of ``mytorch.nn.functional``.
 
-ReLU, Sigmoid, Tanh, LeakyReLU, Softmax, LogSoftmax, Identity, Flatten.
+ReLU, Sigmoid, Tanh, LeakyReLU, GELU, SiLU, ELU, Softplus, Softmax, LogSoftmax.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from mytorch.core.tensor import Tensor
 from mytorch.nn import functional as F
 from mytorch.nn.module import Module
 
-__all__ = ["Flatten", "Identity", "LeakyReLU", "LogSoftmax", "ReLU", "Sigmoid", "Softmax", "Tanh"]
+__all__ = [
+    "ELU",
+    "GELU",
+    "LeakyReLU",
+    "LogSoftmax",
+    "ReLU",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+]
 
 
 class ReLU(Module):
@@ -211,67 +220,154 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
-class Identity(Module):
-    """Return the input unchanged; any constructor arguments are ignored (as in PyTorch).
+class GELU(Module):
+    """Gaussian error linear unit ``x * Phi(x)`` (see ``mytorch.nn.functional.gelu``).
+
+    Parameters
+    ----------
+    approximate : {'none', 'tanh'}, default 'none'
 
     Examples
     --------
     >>> import mytorch
     >>> from mytorch import nn
-    >>> nn.Identity()(mytorch.tensor([1.0]))
-    tensor([1.])
+    >>> nn.GELU()(mytorch.tensor([0.0, 1.0]))
+    tensor([0.       , 0.8413447])
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, approximate: str = "none") -> None:
         super().__init__()
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"GELU: approximate must be 'none' or 'tanh', got {approximate!r}")
+        self.approximate = approximate
 
     def forward(self, input: Tensor) -> Tensor:
-        """Return ``input`` itself (the same Tensor object), of any shape.
+        """Return ``input * Phi(input)`` elementwise, of the input's shape.
 
         Examples
         --------
         >>> import mytorch
-        >>> x = mytorch.tensor([1.0])
-        >>> mytorch.nn.Identity()(x) is x
-        True
+        >>> mytorch.nn.GELU(approximate="tanh")(mytorch.tensor([0.0]))
+        tensor([0.])
         """
-        return input
-
-
-class Flatten(Module):
-    """Merge dimensions ``start_dim`` to ``end_dim`` into one (by default, all but the batch).
-
-    Examples
-    --------
-    >>> import mytorch
-    >>> from mytorch import nn
-    >>> nn.Flatten()(mytorch.zeros(100, 28, 28)).shape
-    (100, 784)
-    """
-
-    def __init__(self, start_dim: int = 1, end_dim: int = -1) -> None:
-        super().__init__()
-        self.start_dim = start_dim
-        self.end_dim = end_dim
-
-    def forward(self, input: Tensor) -> Tensor:
-        """Return ``input.flatten(start_dim, end_dim)``: (N, C, H, W) becomes (N, C*H*W).
-
-        Examples
-        --------
-        >>> import mytorch
-        >>> mytorch.nn.Flatten()(mytorch.zeros(2, 3, 4)).shape
-        (2, 12)
-        """
-        return input.flatten(self.start_dim, self.end_dim)
+        return F.gelu(input, self.approximate)
 
     def extra_repr(self) -> str:
-        """Return ``'start_dim=..., end_dim=...'``, shown by ``repr``.
+        """Return ``"approximate='...'"``, shown by ``repr``.
 
         Examples
         --------
         >>> import mytorch
-        >>> mytorch.nn.Flatten().extra_repr()
-        'start_dim=1, end_dim=-1'
+        >>> mytorch.nn.GELU().extra_repr()
+        "approximate='none'"
         """
-        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """Sigmoid linear unit (swish) ``x * sigmoid(x)``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch import nn
+    >>> nn.SiLU()(mytorch.tensor([0.0]))
+    tensor([0.])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Return ``input * sigmoid(input)`` elementwise, of the input's shape.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.SiLU()(mytorch.tensor([0.0]))
+        tensor([0.])
+        """
+        return F.silu(input)
+
+
+class ELU(Module):
+    """``x`` where positive, ``alpha * (exp(x) - 1)`` elsewhere.
+
+    Parameters
+    ----------
+    alpha : float, default 1.0
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch import nn
+    >>> nn.ELU(alpha=2.0)(mytorch.tensor([0.0, 3.0]))
+    tensor([0., 3.])
+    """
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Return the ELU of ``input`` elementwise, of the input's shape.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.ELU()(mytorch.tensor([1.0]))
+        tensor([1.])
+        """
+        return F.elu(input, self.alpha)
+
+    def extra_repr(self) -> str:
+        """Return ``'alpha=...'``, shown by ``repr``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.ELU().extra_repr()
+        'alpha=1.0'
+        """
+        return f"alpha={self.alpha}"
+
+
+class Softplus(Module):
+    """``log(1 + exp(beta x)) / beta``; ``x`` itself where ``beta x > threshold``.
+
+    Parameters
+    ----------
+    beta : float, default 1.0
+    threshold : float, default 20.0
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch import nn
+    >>> nn.Softplus()(mytorch.tensor([0.0]))
+    tensor([0.6931472])
+    """
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0) -> None:
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Return the softplus of ``input`` elementwise, of the input's shape.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Softplus(beta=2.0)(mytorch.tensor([100.0]))
+        tensor([100.])
+        """
+        return F.softplus(input, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        """Return ``'beta=..., threshold=...'``, shown by ``repr``.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.nn.Softplus().extra_repr()
+        'beta=1.0, threshold=20.0'
+        """
+        return f"beta={self.beta}, threshold={self.threshold}"

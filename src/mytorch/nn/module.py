@@ -24,7 +24,7 @@ import numpy as np
 
 from mytorch.core import dtypes
 from mytorch.core.tensor import Tensor
-from mytorch.nn import state
+from mytorch.nn import hooks, state
 from mytorch.nn.parameter import Parameter
 from mytorch.nn.tree import ModuleTree
 
@@ -78,6 +78,8 @@ class Module(ModuleTree):
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
         """Compute the module's output; every subclass must define it.
@@ -105,7 +107,45 @@ class Module(ModuleTree):
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._forward_pre_hooks or self._forward_hooks:
+            return hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
+
+    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> hooks.RemovableHandle:
+        """Call ``hook(module, args)`` before every ``forward``; return its removable handle.
+
+        A hook that returns a value replaces the positional arguments (a value
+        that is not a tuple is wrapped in one), as in PyTorch.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> layer = nn.ReLU()
+        >>> handle = layer.register_forward_pre_hook(lambda m, args: args[0] - 1)
+        >>> layer(mytorch.tensor([3.0]))
+        tensor([2.])
+        >>> handle.remove()
+        """
+        return hooks.add_hook(self._forward_pre_hooks, hook, "register_forward_pre_hook")
+
+    def register_forward_hook(self, hook: Callable[..., Any]) -> hooks.RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward``; return its handle.
+
+        A hook that returns a value replaces the output, as in PyTorch.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> layer = nn.ReLU()
+        >>> with layer.register_forward_hook(lambda m, args, out: out * 10):
+        ...     layer(mytorch.tensor([1.0]))
+        tensor([10.])
+        >>> layer(mytorch.tensor([1.0]))
+        tensor([1.])
+        """
+        return hooks.add_hook(self._forward_hooks, hook, "register_forward_hook")
 
     # ---------------------------------------------------------- registration
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -305,6 +345,66 @@ class Module(ModuleTree):
                     # A gradient made with create_graph=True is in a graph: cut it out first.
                     param.grad = param.grad.detach()
                 param.grad.zero_()
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Make every parameter require grad, and return this module.
+
+        A MyTorch parameter always requires grad (the assignment's rule), so
+        ``requires_grad_(False)``, PyTorch's way to freeze layers, is refused with
+        nothing changed: to freeze a part, leave its parameters out of the
+        optimiser, or run it under ``mytorch.no_grad()``.
+
+        Raises
+        ------
+        RuntimeError
+            If ``requires_grad`` is False and the module has a parameter.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> layer = nn.Linear(2, 1).requires_grad_()
+        >>> all(p.requires_grad for p in layer.parameters())
+        True
+        """
+        params = list(self.parameters())
+        if not requires_grad and params:
+            raise RuntimeError(
+                f"{type(self).__name__}.requires_grad_(False): a MyTorch parameter always "
+                "requires grad; to freeze these layers, leave their parameters out of the "
+                "optimiser (or run them under mytorch.no_grad())"
+            )
+        for param in params:
+            param.requires_grad_(True)
+        return self
+
+    def get_submodule(self, target: str) -> Module:
+        """Return the sub-module at the dotted path ``target`` (``''`` is this module).
+
+        Raises
+        ------
+        AttributeError
+            Naming the first part of the path that is not a sub-module (as PyTorch).
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> model = nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))
+        >>> model.get_submodule("0.1")
+        ReLU()
+        """
+        module: Module = self
+        path = []
+        for name in target.split(".") if target else []:
+            path.append(name)
+            child = module._modules.get(name)
+            if child is None:
+                raise AttributeError(
+                    f"{type(self).__name__}.get_submodule: {type(module).__name__} at "
+                    f"{'.'.join(path[:-1]) or 'the top'!r} has no sub-module {name!r} "
+                    f"(looking for {target!r})"
+                )
+            module = child
+        return module
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every sub-module (children first) and then on this module.

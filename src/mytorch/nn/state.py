@@ -106,8 +106,20 @@ def load(module: Module, state_dict: Mapping[str, Any], strict: bool = True) -> 
         if key not in state_dict:
             continue
         value = state_dict[key]
-        array = value.data if isinstance(value, Tensor) else np.asarray(value)
-        if array.dtype.kind not in "biuf":
+        try:
+            array = value.data if isinstance(value, Tensor) else np.asarray(value)
+        except ValueError:  # numpy's words for ragged nested lists
+            problems.append(
+                f"bad value for {key}: a {type(value).__name__} whose rows differ in length "
+                "is not a tensor."
+            )
+            continue
+        if not target.data.flags.writeable:
+            problems.append(
+                f"cannot load {key}: the model's tensor is read-only (a read-only numpy "
+                "array or a broadcast view); give the model a writeable copy first."
+            )
+        elif array.dtype.kind not in "biuf":
             problems.append(
                 f"bad value for {key}: expected a tensor of numbers, got "
                 f"{type(value).__name__} of dtype {array.dtype}."

@@ -16,13 +16,21 @@ import numpy as np
 from mytorch.core.tensor import Tensor
 from mytorch.ops import (
     arithmetic,
+    bitwise,
     creation,
+    elementwise,
     indexing,
+    linalg,
     matmul,
+    products,
     reductions,
+    scatter,
     selection,
     shape,
     softmax,
+    sorting,
+    splitting,
+    tensor_methods,
     unary,
 )
 from mytorch.ops.arithmetic import Add, Div, Mul, Pow, Sub
@@ -76,6 +84,22 @@ def _comparison(ufunc: np.ufunc, name: str) -> Callable[[Tensor, Any], Tensor]:
     return compare
 
 
+def _comparison_method(ufunc: np.ufunc, name: str) -> Callable[[Tensor, Any], Tensor]:
+    """``x.eq(y)`` and friends: as the operator, but a bad operand raises at once."""
+
+    def compare(self: Tensor, other: Any) -> Tensor:
+        result = selection.compare(ufunc, name, self, other)
+        if result is NotImplemented:
+            raise TypeError(
+                f"{name}: cannot compare a Tensor with {type(other).__name__}; "
+                "use a Tensor, a number or a numpy array"
+            )
+        return result
+
+    compare.__name__ = name
+    return compare
+
+
 def _float(self: Tensor) -> Tensor:
     """Return the tensor as float32 (``self.to(numpy.float32)``).
 
@@ -110,50 +134,6 @@ def _double(self: Tensor) -> Tensor:
     dtype('float64')
     """
     return unary.to(self, np.float64)
-
-
-def _all(self: Tensor) -> Tensor:
-    """Return whether every element is true (nonzero), as a 0-d boolean tensor.
-
-    Not differentiable: the result never requires grad.
-
-    Returns
-    -------
-    Tensor
-        A 0-d tensor of dtype bool.
-
-    Examples
-    --------
-    >>> import mytorch
-    >>> x = mytorch.tensor([1.0, 0.0, 2.0])
-    >>> x.all()
-    tensor(False)
-    >>> (x >= 0).all()
-    tensor(True)
-    """
-    return Tensor._wrap(np.all(self.data))
-
-
-def _any(self: Tensor) -> Tensor:
-    """Return whether any element is true (nonzero), as a 0-d boolean tensor.
-
-    Not differentiable: the result never requires grad.
-
-    Returns
-    -------
-    Tensor
-        A 0-d tensor of dtype bool.
-
-    Examples
-    --------
-    >>> import mytorch
-    >>> x = mytorch.tensor([1.0, 0.0, 2.0])
-    >>> x.any()
-    tensor(True)
-    >>> (x < 0).any()
-    tensor(False)
-    """
-    return Tensor._wrap(np.any(self.data))
 
 
 def _reversed_dims(self: Tensor) -> Tensor:
@@ -194,6 +174,52 @@ def _matrix_transpose(self: Tensor) -> Tensor:
     return shape.transpose(self, -2, -1)
 
 
+def _integer_operator(function: Callable[[Any, Any], Tensor], reflected: bool) -> Any:
+    def operator(self: Tensor, other: Any) -> Tensor:
+        if not isinstance(other, OPERAND_TYPES):
+            return NotImplemented
+        return function(other, self) if reflected else function(self, other)
+
+    return operator
+
+
+def _attach_integer_operators() -> None:
+    for name, function in [
+        ("floordiv", bitwise.floor_divide),
+        ("mod", bitwise.remainder),
+        ("and", bitwise.bitwise_and),
+        ("or", bitwise.bitwise_or),
+        ("xor", bitwise.bitwise_xor),
+    ]:
+        setattr(Tensor, f"__{name}__", _integer_operator(function, reflected=False))
+        setattr(Tensor, f"__r{name}__", _integer_operator(function, reflected=True))
+    Tensor.__invert__ = bitwise.bitwise_not
+
+
+# The math of issue 12: functions that are methods too, and methods of Tensor alone.
+_MORE_METHODS = {
+    **{name: getattr(elementwise, name) for name in elementwise.__all__},
+    **{name: getattr(products, name) for name in products.__all__},
+    **{name: getattr(scatter, name) for name in scatter.__all__},
+    **{name: getattr(sorting, name) for name in sorting.__all__},
+    **{name: getattr(splitting, name) for name in splitting.__all__},
+    **{name: getattr(bitwise, name) for name in bitwise.__all__},
+    "mm": linalg.mm,
+    "bmm": linalg.bmm,
+    "dot": linalg.dot,
+    "norm": linalg.norm,
+    "allclose": tensor_methods.allclose,
+    "equal": tensor_methods.equal,
+    "t": tensor_methods.t,
+    "view_as": tensor_methods.view_as,
+    "reshape_as": tensor_methods.reshape_as,
+    "expand_as": tensor_methods.expand_as,
+    "contiguous": tensor_methods.contiguous,
+    "nelement": tensor_methods.nelement,
+    "element_size": tensor_methods.element_size,
+}
+
+
 def _attach() -> None:
     for name, function, symbol in [
         ("add", Add, "+"),
@@ -219,6 +245,8 @@ def _attach() -> None:
         ("ne", np.not_equal),
     ]:
         setattr(Tensor, f"__{name}__", _comparison(ufunc, name))
+        setattr(Tensor, name, _comparison_method(ufunc, name))
+    _attach_integer_operators()
 
     methods = {
         "add": arithmetic.add,
@@ -250,7 +278,7 @@ def _attach() -> None:
         "amin": reductions.amin,
         "argmax": reductions.argmax,
         "argmin": reductions.argmin,
-        "logsumexp": reductions.logsumexp,
+        "logsumexp": softmax.logsumexp,
         "softmax": softmax.softmax,
         "log_softmax": softmax.log_softmax,
         "reshape": shape.reshape,
@@ -263,13 +291,12 @@ def _attach() -> None:
         "expand": shape.expand,
         "broadcast_to": shape.broadcast_to,
     }
+    methods.update(_MORE_METHODS)
     for name, function in methods.items():
         setattr(Tensor, name, function)
 
     Tensor.float = _float
     Tensor.double = _double
-    Tensor.all = _all
-    Tensor.any = _any
     # .T reverses all dimensions (as numpy); .mT swaps the last two.
     Tensor.T = property(_reversed_dims)
     Tensor.mT = property(_matrix_transpose)

@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, var, max/min (amax/amin), logsumexp, argmax/argmin.
+"""Reductions: sum, mean, var, max/min (amax/amin), argmax/argmin.
 
 Every reduction takes PyTorch's ``dim``/``keepdim`` and numpy's ``axis``/
 ``keepdims``. Backward spreads the gradient back over the reduced axes: reshape
@@ -17,7 +17,7 @@ from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.ops.shape import BroadcastTo, Reshape
 
-__all__ = ["amax", "amin", "argmax", "argmin", "logsumexp", "max", "mean", "min", "sum", "var"]
+__all__ = ["amax", "amin", "argmax", "argmin", "max", "mean", "min", "sum", "var"]
 
 Dims = int | Sequence[int] | None
 
@@ -37,10 +37,13 @@ def reduction_axes(
         keepdim = keepdims
     if dim is None:
         return None, bool(keepdim)
-    dims = (dim,) if isinstance(dim, (int, np.integer)) else tuple(dim)
+    dims = (dim,) if isinstance(dim, (int, np.integer)) else _dim_tuple(op, dim)
     axes = []
     limit = ndim if ndim > 0 else 1
     for d in dims:
+        # type(d) is int first: the common case pays one cheap check (a bool is refused).
+        if type(d) is not int and (not isinstance(d, np.integer) or isinstance(d, bool)):
+            raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
         if not -limit <= d < limit:
             raise IndexError(
                 f"{op}: dimension {d} is out of range for a tensor with {ndim} dimensions"
@@ -51,6 +54,31 @@ def reduction_axes(
     if len(set(axes)) != len(axes):
         raise ValueError(f"{op}: dimension repeated in {dims}")
     return tuple(sorted(axes)), bool(keepdim)
+
+
+def _dim_tuple(op: str, dim: Any) -> tuple[Any, ...]:
+    if isinstance(dim, (str, bytes)) or not isinstance(dim, (Sequence, np.ndarray)):
+        raise TypeError(f"{op}: dim must be an int or a tuple of ints, got {dim!r}")
+    return tuple(dim)
+
+
+def nonempty(op: str, input: Tensor, axes: tuple[int, ...] | None) -> None:
+    """Refuse a max/min-like reduction over no elements, as PyTorch does.
+
+    Called only for an empty input: reducing a (0, 3) tensor along its size-3
+    dimension is fine (the result is empty too), along its size-0 one is not.
+    """
+    if axes is None:
+        raise ValueError(
+            f"{op}: cannot take {op} of an empty tensor of shape {shape_str(input.shape)}; "
+            "give a dim"
+        )
+    for axis in axes:
+        if input.shape[axis] == 0:
+            raise IndexError(
+                f"{op}: cannot reduce dimension {axis} of size 0 (tensor of shape "
+                f"{shape_str(input.shape)})"
+            )
 
 
 def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
@@ -114,7 +142,7 @@ class Extremum(Function):
         ctx.save_for_backward(x)
         ctx.axes = axes
         ctx.result = ufunc.reduce(x.data, axis=axes, keepdims=True)
-        return ctx.result if keepdim else ctx.result.reshape(_dropped(x.shape, axes))
+        return ctx.result if keepdim else ctx.result.reshape(dropped_shape(x.shape, axes))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None, None]:
@@ -129,34 +157,10 @@ class Extremum(Function):
         )
 
 
-def _dropped(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
+def dropped_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[int, ...]:
     if axes is None:
         return ()
     return tuple(size for axis, size in enumerate(shape) if axis not in axes)
-
-
-class LogSumExp(Function):
-    @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, axes: Any, keepdim: bool) -> np.ndarray:
-        ctx.save_for_backward(x)
-        ctx.axes = axes
-        return stable_logsumexp(x.data, axes, keepdim)
-
-    @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
-        (x,) = ctx.saved_tensors
-        # d logsumexp(x) / dx = softmax(x), recomputed with Tensor ops.
-        softmax = (x - x.logsumexp(dim=ctx.axes, keepdim=True)).exp()
-        return spread(grad, x.shape, ctx.axes) * softmax, None, None
-
-
-def stable_logsumexp(data: np.ndarray, axes: Any, keepdim: bool) -> np.ndarray:
-    """log(sum(exp(data))) without overflow: shift by the maximum first."""
-    shift = np.max(data, axis=axes, keepdims=True)
-    # An all -inf (or +inf) slice would give inf - inf = nan: do not shift it.
-    shift = np.where(np.isfinite(shift), shift, 0)
-    total = np.log(np.sum(np.exp(data - shift), axis=axes, keepdims=True)) + shift
-    return total if keepdim else total.reshape(_dropped(data.shape, axes))
 
 
 # --------------------------------------------------------------- functions
@@ -269,6 +273,8 @@ def amax(
     tensor([5., 7.])
     """
     axes, keepdim = reduction_axes("amax", input.ndim, dim, keepdim, axis, keepdims)
+    if input.data.size == 0:
+        nonempty("amax", input, axes)
     return Extremum.apply(input, np.maximum, axes, keepdim)
 
 
@@ -289,6 +295,8 @@ def amin(
     tensor([1., 2.])
     """
     axes, keepdim = reduction_axes("amin", input.ndim, dim, keepdim, axis, keepdims)
+    if input.data.size == 0:
+        nonempty("amin", input, axes)
     return Extremum.apply(input, np.minimum, axes, keepdim)
 
 
@@ -314,6 +322,8 @@ def max(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     >>> x.max(dim=1).indices
     tensor([1, 0])
     """
+    if input.data.size == 0:  # checked here too, so that the error names max
+        nonempty("max", input, _axes("max", input, dim))
     if dim is None:
         return amax(input)
     return ValuesIndices(amax(input, dim, keepdim), argmax(input, dim, keepdim))
@@ -328,14 +338,20 @@ def min(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Any:
     >>> mytorch.tensor([[1.0, 5.0], [7.0, 2.0]]).min(dim=0).values
     tensor([1., 2.])
     """
+    if input.data.size == 0:  # checked here too, so that the error names min
+        nonempty("min", input, _axes("min", input, dim))
     if dim is None:
         return amin(input)
     return ValuesIndices(amin(input, dim, keepdim), argmin(input, dim, keepdim))
 
 
+def _axes(op: str, input: Tensor, dim: int | None) -> tuple[int, ...] | None:
+    return None if dim is None else reduction_axes(op, input.ndim, dim, False, None, None)[0]
+
+
 def _arg(op: str, function: Any, input: Tensor, dim: int | None, keepdim: bool) -> Tensor:
     if input.data.size == 0:
-        raise ValueError(f"{op}: cannot take {op} of an empty tensor of shape {input.shape}")
+        nonempty(op, input, _axes(op, input, dim))
     if dim is None:
         index = function(input.data)
         shape = (1,) * input.ndim if keepdim else ()
@@ -368,16 +384,3 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
     tensor(1)
     """
     return _arg("argmin", np.argmin, input, dim, keepdim)
-
-
-def logsumexp(input: Tensor, dim: Dims = None, keepdim: bool = False) -> Tensor:
-    """``log(sum(exp(input)))`` over ``dim``, computed without overflow.
-
-    Examples
-    --------
-    >>> import mytorch
-    >>> mytorch.logsumexp(mytorch.tensor([1000.0, 1000.0]), dim=0)
-    tensor(1000.6932)
-    """
-    axes, keepdim = reduction_axes("logsumexp", input.ndim, dim, keepdim, None, None)
-    return LogSumExp.apply(input, axes, keepdim)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
-from mytorch.core.tensor import Tensor, as_array
+from mytorch.core.tensor import Tensor, as_array, shape_str
 from mytorch.ops.arithmetic import _binary
 from mytorch.ops.broadcast import unbroadcast
 from mytorch.ops.operands import OPERAND_TYPES, as_operand
@@ -81,6 +81,56 @@ class Clip(Function):
         return grad * Tensor._wrap(inside), None, None
 
 
+class ClampTensors(Function):
+    """clamp with tensor bounds (either may be None): differentiable in all three.
+
+    As in PyTorch, the result is ``minimum(maximum(x, low), high)``, so where
+    ``low > high`` it is ``high``. The gradient goes to ``x`` where
+    ``low <= x <= high`` (bounds included), to ``low`` where ``x < low < high``,
+    and to ``high`` where ``x > high`` or ``high < low``.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: BackwardFunction, x: Tensor, low: Tensor | None, high: Tensor | None
+    ) -> np.ndarray:
+        ctx.save_for_backward(x, low, high)
+        out = x.data
+        if low is not None:
+            out = np.maximum(out, low.data)
+        if high is not None:
+            out = np.minimum(out, high.data)
+        return out if out is not x.data else out.copy()
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        x, low, high = ctx.saved_tensors
+        need_x, need_low, need_high = ctx.needs_input_grad
+        above_low = True if low is None else x.data >= low.data
+        below_high = True if high is None else x.data <= high.data
+        to_low = to_high = None
+        if low is not None:
+            to_low = x.data < low.data
+            if high is not None:
+                to_low = to_low & (low.data < high.data)
+        if high is not None:
+            to_high = x.data > high.data
+            if low is not None:
+                to_high = to_high | (high.data < low.data)
+        return (
+            _masked(grad, np.logical_and(above_low, below_high), x.shape) if need_x else None,
+            _masked(grad, to_low, low.shape) if need_low else None,
+            _masked(grad, to_high, high.shape) if need_high else None,
+        )
+
+
+def _masked(grad: Tensor, mask: Any, shape: tuple[int, ...]) -> Tensor:
+    """``grad`` where ``mask`` holds, else 0, summed back to the input's ``shape``."""
+    mask = Tensor._wrap(np.broadcast_to(mask, grad.shape))
+    zero = Tensor._wrap(np.zeros((), dtype=grad.dtype))
+    return unbroadcast(where(mask, grad, zero), shape)
+
+
 class Where(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, condition: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
@@ -125,23 +175,53 @@ def minimum(input: Any, other: Any) -> Tensor:
     return _binary(Minimum, "minimum", input, other)
 
 
-def clip(input: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+def clip(input: Tensor, min: Any = None, max: Any = None) -> Tensor:
     """Clamp every element into ``[min, max]`` (either bound may be None).
+
+    The bounds may be numbers or tensors that broadcast with ``input``; tensor
+    bounds get gradients too (where they were chosen). Where ``min > max``
+    the result is ``max``, as in PyTorch.
 
     Raises
     ------
     ValueError
-        If both bounds are None.
+        If both bounds are None, or tensor bounds do not broadcast with ``input``.
+    TypeError
+        If a bound is neither a number nor a tensor.
 
     Examples
     --------
     >>> import mytorch
     >>> mytorch.clip(mytorch.tensor([-2.0, 0.5, 2.0]), -1, 1)
     tensor([-1. ,  0.5,  1. ])
+    >>> x = mytorch.tensor([-2.0, 0.5, 2.0])
+    >>> x.clamp(min=mytorch.tensor([0.0, 1.0, 0.0]), max=1.5)
+    tensor([0. , 1. , 1.5])
     """
     if min is None and max is None:
         raise ValueError("clip: at least one of min and max must be given")
+    if isinstance(min, (Tensor, np.ndarray)) or isinstance(max, (Tensor, np.ndarray)):
+        return _clamp_tensors(input, min, max)
+    for name, bound in (("min", min), ("max", max)):
+        if bound is not None and not isinstance(bound, (int, float, np.number)):
+            raise TypeError(
+                f"clip: {name} must be a number or a Tensor, got {type(bound).__name__}"
+            )
     return Clip.apply(input, min, max)
+
+
+def _clamp_tensors(input: Tensor, min: Any, max: Any) -> Tensor:
+    low = None if min is None else as_operand(min, input, "clip")
+    high = None if max is None else as_operand(max, input, "clip")
+    shapes = [t.shape for t in (input, low, high) if t is not None]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(
+            "clip: the bounds must broadcast with the input, got shapes "
+            + ", ".join(shape_str(shape) for shape in shapes)
+        ) from None
+    return ClampTensors.apply(input, low, high)
 
 
 clamp = clip

@@ -22,5 +22,14 @@ from mytorch.optim.optimizer import Optimizer
 from mytorch.optim.rmsprop import RMSprop
 from mytorch.optim.sgd import SGD
 
-__all__ = ["SGD", "Adadelta", "Adam", "AdamW", "Optimizer", "lr_scheduler"]
-__all__ += ["LBFGS", "Adagrad", "RMSprop"]
+__all__ = [
+    "LBFGS",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Optimizer",
+    "RMSprop",
+    "lr_scheduler",
+]

@@ -10,6 +10,7 @@ import numpy as np
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
 from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
+from mytorch.optim.state_dict import Entry
 
 __all__ = ["Adadelta"]
 
@@ -83,6 +84,14 @@ class Adadelta(Optimizer):
             raise ValueError(f"{name}: invalid rho {group['rho']!r}; it must be in [0.0, 1.0]")
         check_number(name, "epsilon", group["eps"], 0.0)
         check_number(name, "weight_decay", group["weight_decay"], 0.0)
+
+    def _state_entries(self, group: dict[str, Any]) -> dict[str, Entry]:
+        # Both averages are of squares, and a step takes their square roots.
+        return {
+            "step": Entry("count"),
+            "square_avg": Entry("nonnegative"),
+            "acc_delta": Entry("nonnegative"),
+        }
 
     @no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:

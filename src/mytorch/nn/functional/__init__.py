@@ -14,19 +14,29 @@ tensor([0., 2.])
 """
 
 from mytorch.nn.functional.activation import (
+    elu,
+    gelu,
     leaky_relu,
     log_softmax,
     relu,
     sigmoid,
+    silu,
     softmax,
+    softplus,
     tanh,
 )
+from mytorch.nn.functional.embedding import embedding
 from mytorch.nn.functional.layers import batch_norm, dropout, dropout2d, linear
-from mytorch.nn.functional.loss import (
+from mytorch.nn.functional.loss import cross_entropy, nll_loss
+from mytorch.nn.functional.normalization import layer_norm
+from mytorch.nn.functional.pointwise_loss import (
+    binary_cross_entropy,
     binary_cross_entropy_with_logits,
-    cross_entropy,
+    huber_loss,
+    kl_div,
+    l1_loss,
     mse_loss,
-    nll_loss,
+    smooth_l1_loss,
 )
 from mytorch.ops.conv import conv1d, conv2d
 from mytorch.ops.padding import pad
@@ -36,12 +46,20 @@ __all__ = [
     "adaptive_avg_pool2d",
     "avg_pool2d",
     "batch_norm",
+    "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "conv1d",
     "conv2d",
     "cross_entropy",
     "dropout",
     "dropout2d",
+    "elu",
+    "embedding",
+    "gelu",
+    "huber_loss",
+    "kl_div",
+    "l1_loss",
+    "layer_norm",
     "leaky_relu",
     "linear",
     "log_softmax",
@@ -52,6 +70,9 @@ __all__ = [
     "pad",
     "relu",
     "sigmoid",
+    "silu",
+    "smooth_l1_loss",
     "softmax",
+    "softplus",
     "tanh",
 ]

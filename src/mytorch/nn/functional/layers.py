@@ -10,6 +10,8 @@ node does the work of three (linear) or eleven (batch_norm).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
@@ -86,17 +88,19 @@ class Linear(Function):
         need_input, need_weight, need_bias = ctx.needs_input_grad
         # With y = x W^T + b: dx = dy W, dW = dy^T x and db = dy summed over the
         # batch, the leading dimensions flattened into one.
+        # The row count is given, not -1: numpy cannot infer it when a size is 0.
+        count = math.prod(input.shape[:-1])
         if is_grad_enabled():
             # create_graph=True: the same formula in Tensor ops, so it is recorded.
-            rows = grad.reshape(-1, grad.shape[-1])
+            rows = grad.reshape(count, grad.shape[-1])
             return (
                 grad @ weight if need_input else None,
-                rows.mT @ input.reshape(-1, input.shape[-1]) if need_weight else None,
+                rows.mT @ input.reshape(count, input.shape[-1]) if need_weight else None,
                 rows.sum(dim=0) if need_bias else None,
             )
         # Otherwise numpy does it directly: three array operations, no op dispatch.
-        rows = grad.data.reshape(-1, grad.shape[-1])
-        input_rows = input.data.reshape(-1, input.shape[-1])
+        rows = grad.data.reshape(count, grad.shape[-1])
+        input_rows = input.data.reshape(count, input.shape[-1])
         return (
             Tensor._wrap(grad.data @ weight.data) if need_input else None,
             Tensor._wrap(rows.T @ input_rows) if need_weight else None,

@@ -1,49 +1,81 @@
-"""Loss functions: cross_entropy, nll_loss, mse_loss, binary_cross_entropy_with_logits.
+"""Classification losses: cross_entropy and nll_loss, with PyTorch's options.
 
-Each gives one loss per example and then reduces them: ``'mean'`` (the
-default), ``'sum'`` or ``'none'``. Class labels are checked before anything is
-computed: a label out of range would otherwise pick a wrong element, or wrap
-around silently when negative. Cross-entropy is one fused node (log-softmax and
-the negative log-likelihood together), for speed: every classifier ends in it.
+Both take scores of shape (C,), (N, C) or (N, C, d1, ...) (the classes on
+dimension 1) and class labels of the scores' shape without the class
+dimension; ``cross_entropy`` also takes class probabilities of the scores' own
+shape. Labels are checked before anything is computed: a label out of range
+would otherwise pick a wrong element, or wrap around silently when negative.
+
+The plain case every classifier trains with ((N, C) logits, integer labels, no
+weight, smoothing or ignored label) is one fused node with a numpy backward,
+for speed. Every other case is built from differentiable Tensor ops
+(log_softmax, indexing, products), so autograd gives its gradient.
 """
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 import numpy as np
 
-from mytorch import ops
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.ops.softmax import stable_log_softmax
 
-__all__ = ["binary_cross_entropy_with_logits", "cross_entropy", "mse_loss", "nll_loss"]
+__all__ = ["cross_entropy", "nll_loss"]
 
 _REDUCTIONS = ("mean", "sum", "none")
 
 
-def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Cross-entropy of logits against class labels: ``nll_loss(log_softmax(input), target)``.
+def cross_entropy(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy of logits against class labels or class probabilities, as PyTorch's.
 
-    For one example with logits ``z`` and label ``k`` the loss is
-    ``logsumexp(z) - z[k]``; its gradient is ``softmax(z) - onehot(k)`` (divided
-    by N for the mean). The log-softmax uses the log-sum-exp trick, so logits
-    of +-1000 give finite losses.
+    With labels, each example's loss is ``-w[y] * log_softmax(z)[y]`` (``w[y] = 1``
+    without ``weight``; 0 where ``y == ignore_index``). ``'mean'`` divides the
+    sum by the sum of those ``w[y]`` (the number of labels not ignored, without
+    weights), so an all-ignored batch gives nan, as in PyTorch. With
+    ``label_smoothing`` ``e``, the target is ``(1 - e) * onehot(y) + e / C``.
+    With probabilities ``p`` (a floating ``target`` of the input's shape), the
+    loss is ``-sum_c w[c] p[c] log_softmax(z)[c]`` and ``'mean'`` divides by
+    the number of examples. The log-softmax uses the log-sum-exp trick, so
+    logits of +-1000 give finite losses.
 
     Parameters
     ----------
-    input : Tensor of shape (N, C) or (C,)
-        Unnormalised scores (logits).
-    target : Tensor of shape (N,) or ()
-        Class indices in [0, C), of an integer dtype.
+    input : Tensor of shape (C,), (N, C) or (N, C, d1, ...)
+        Unnormalised scores (logits), the classes on dimension 1 (0 when 1-D).
+    target : Tensor
+        Class indices of an integer dtype, of shape (), (N,) or (N, d1, ...);
+        or class probabilities of the input's shape and a floating dtype.
+    weight : Tensor of shape (C,), optional
+        A weight per class (a constant: no gradient flows to it).
+    ignore_index : int, default -100
+        A label that contributes nothing (labels only).
     reduction : {'mean', 'sum', 'none'}, default 'mean'
+    label_smoothing : float in [0, 1], default 0.0
+
+    Returns
+    -------
+    Tensor
+        0-d for ``'mean'`` and ``'sum'``; for ``'none'``, the input's shape
+        without the class dimension.
 
     Raises
     ------
     TypeError
-        If the labels are not of an integer dtype.
+        If the labels are neither integers nor floating probabilities.
     ValueError
-        If the shapes do not fit, a label is out of range, or the reduction is unknown.
+        If the shapes do not fit, a label is out of range, or an option is invalid.
 
     Examples
     --------
@@ -52,10 +84,25 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
     >>> logits = mytorch.tensor([[1000.0, -1000.0], [0.0, 0.0]])
     >>> F.cross_entropy(logits, mytorch.tensor([1, 1], dtype=mytorch.int64), reduction="none")
     tensor([2.000000e+03, 6.931472e-01])
+    >>> labels = mytorch.tensor([1, -100], dtype=mytorch.int64)
+    >>> F.cross_entropy(logits, labels, ignore_index=-100, reduction="sum")
+    tensor(2000.)
+    >>> F.cross_entropy(logits, mytorch.tensor([[0.5, 0.5], [0.5, 0.5]]))
+    tensor(500.3466)
     """
-    labels = _check_labels("cross_entropy", input, target)
     _check_reduction("cross_entropy", reduction)
-    return CrossEntropy.apply(input, labels, reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(
+            f"cross_entropy: label_smoothing must be between 0 and 1, got {label_smoothing}"
+        )
+    weights = _check_weight("cross_entropy", input, weight)
+    if _is_probabilities(input, target):
+        return _cross_entropy_probabilities(input, target, weights, reduction, label_smoothing)
+    labels, any_ignored = _check_labels("cross_entropy", input, target, ignore_index)
+    if input.ndim <= 2 and weights is None and label_smoothing == 0.0 and not any_ignored:
+        return CrossEntropy.apply(input, labels, reduction)  # the hot path
+    log_probs = input.log_softmax(dim=_class_dim(input))
+    return _weighted_nll(log_probs, labels, weights, ignore_index, reduction, label_smoothing)
 
 
 class CrossEntropy(Function):
@@ -98,11 +145,19 @@ class CrossEntropy(Function):
         return Tensor._wrap(error * scale), None, None
 
 
-def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood: ``-input[i, target[i]]`` for each example ``i``.
+def nll_loss(
+    input: Tensor,
+    target: Tensor,
+    weight: Tensor | None = None,
+    *,
+    ignore_index: int = -100,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood: ``-weight[y] * input[y]`` for each example's label ``y``.
 
-    ``input`` holds log-probabilities (e.g. from ``log_softmax``); see
-    ``cross_entropy`` for the shapes and errors.
+    ``input`` holds log-probabilities (e.g. from ``log_softmax``); the shapes,
+    ``weight``, ``ignore_index`` and the weighted mean are those of
+    ``cross_entropy`` with labels.
 
     Examples
     --------
@@ -111,94 +166,150 @@ def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     >>> logp = mytorch.tensor([[-0.5, -1.0], [-2.0, -0.1]])
     >>> F.nll_loss(logp, mytorch.tensor([0, 1], dtype=mytorch.int64))
     tensor(0.3)
+    >>> F.nll_loss(logp, mytorch.tensor([0, 1], dtype=mytorch.int64), mytorch.tensor([3.0, 1.0]))
+    tensor(0.4)
     """
-    labels = _check_labels("nll_loss", input, target)
     _check_reduction("nll_loss", reduction)
-    return _nll(input, labels, reduction)
+    weights = _check_weight("nll_loss", input, weight)
+    labels, _ = _check_labels("nll_loss", input, target, ignore_index)
+    return _weighted_nll(input, labels, weights, ignore_index, reduction, 0.0)
 
 
-def _nll(logp: Tensor, labels: np.ndarray, reduction: str) -> Tensor:
-    # Advanced indexing picks logp[i, labels[i]] for every row i at once.
-    rows = () if logp.ndim == 1 else (np.arange(logp.shape[0]),)
-    picked = logp[(*rows, labels)]
-    return _reduce(-picked, reduction)
-
-
-def mse_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean squared error: ``(input - target) ** 2``, reduced.
-
-    Unlike PyTorch, which warns and broadcasts, shapes that differ are an
-    error: broadcasting (N, 1) against (N,) silently gives an (N, N) loss.
-
-    Examples
-    --------
-    >>> import mytorch
-    >>> import mytorch.nn.functional as F
-    >>> F.mse_loss(mytorch.tensor([1.0, 2.0]), mytorch.tensor([1.0, 4.0]))
-    tensor(2.)
-    """
-    target = _check_same_shape("mse_loss", input, target)
-    _check_reduction("mse_loss", reduction)
-    difference = input - target
-    return _reduce(difference * difference, reduction)
-
-
-def binary_cross_entropy_with_logits(
-    input: Tensor, target: Tensor, reduction: str = "mean"
+def _weighted_nll(
+    log_probs: Tensor,
+    labels: np.ndarray,
+    weights: np.ndarray | None,
+    ignore_index: int,
+    reduction: str,
+    label_smoothing: float,
 ) -> Tensor:
-    """Binary cross-entropy of logits ``x`` against targets ``y`` in [0, 1], computed stably.
+    """PyTorch's nll_loss (and the label-smoothing term of cross_entropy), from Tensor ops."""
+    classes = log_probs.shape[_class_dim(log_probs)]
+    rows = _classes_last(log_probs)  # (M, C): one row per label
+    flat = labels.reshape(-1)
+    kept = flat != ignore_index
+    safe = np.where(kept, flat, 0)  # an ignored label picks class 0, weighted by 0
+    row_weights = (weights[safe] if weights is not None else np.ones(flat.shape)) * kept
+    row_weights = row_weights.astype(log_probs.dtype)
+    losses = -rows[np.arange(flat.size), safe] * Tensor._wrap(row_weights)
+    if label_smoothing:
+        class_weights = weights if weights is not None else np.ones(classes)
+        spread = -(rows * Tensor._wrap(class_weights.astype(log_probs.dtype))).sum(dim=1)
+        spread = spread * Tensor._wrap(kept.astype(log_probs.dtype))
+        losses = (1 - label_smoothing) * losses + (label_smoothing / classes) * spread
+    if reduction == "none":
+        return losses.reshape(labels.shape)
+    total = losses.sum()
+    if reduction == "sum":
+        return total
+    return _divide(total, float(row_weights.sum()))
 
-    ``-(y log sigmoid(x) + (1 - y) log(1 - sigmoid(x)))`` equals
-    ``max(x, 0) - x y + log(1 + exp(-|x|))``, which never overflows: the
-    exponent is never positive. Its gradient is ``sigmoid(x) - y``.
 
-    Examples
-    --------
-    >>> import mytorch
-    >>> import mytorch.nn.functional as F
-    >>> x = mytorch.tensor([0.0, 1000.0, -1000.0])
-    >>> F.binary_cross_entropy_with_logits(x, mytorch.tensor([1.0, 1.0, 0.0]), reduction="none")
-    tensor([0.6931472, 0.       , 0.       ])
-    """
-    target = _check_same_shape("binary_cross_entropy_with_logits", input, target)
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
-    # A NaN or Inf target would silently make the loss nan (PyTorch lets it through).
-    bad = np.flatnonzero(~np.isfinite(target.data))
-    if bad.size:
-        raise ValueError(
-            "binary_cross_entropy_with_logits: targets must be finite, got "
-            f"{target.data.reshape(-1)[bad[:5]].tolist()} at position(s) {bad[:5].tolist()}"
-        )
-    positive_part = ops.maximum(input, 0.0)
-    loss = positive_part - input * target + (1 + (-input.abs()).exp()).log()
-    return _reduce(loss, reduction)
+def _cross_entropy_probabilities(
+    input: Tensor,
+    target: Tensor,
+    weights: np.ndarray | None,
+    reduction: str,
+    label_smoothing: float,
+) -> Tensor:
+    if not isinstance(target, Tensor):
+        target = Tensor(target)
+    dim = _class_dim(input)
+    classes = input.shape[dim]
+    if target.dtype != input.dtype:
+        target = target.to(input.dtype)
+    if label_smoothing:
+        target = target * (1 - label_smoothing) + label_smoothing / classes
+    products = input.log_softmax(dim=dim) * target
+    if weights is not None:
+        # The class weights along dimension 1, broadcast over the batch and d1, ...
+        shape = (classes,) + (1,) * (input.ndim - dim - 1)
+        products = products * Tensor._wrap(weights.astype(input.dtype).reshape(shape))
+    losses = -products.sum(dim=dim)
+    if reduction == "none":
+        return losses
+    total = losses.sum()
+    return total if reduction == "sum" else _divide(total, float(losses.numel()))
+
+
+def _divide(total: Tensor, count: float) -> Tensor:
+    # An empty batch (or one whose labels are all ignored) averages to nan, as in
+    # PyTorch; multiplying by nan says so without numpy's 0/0 warning.
+    return total / count if count else total * math.nan
 
 
 def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    """Reduce elementwise losses: the mean (nan when empty, as PyTorch), the sum, or none."""
     if reduction == "mean":
-        return loss.mean()
+        return loss.mean() if loss.numel() else loss.sum() * math.nan
     if reduction == "sum":
         return loss.sum()
     return loss
 
 
-def _check_reduction(op: str, reduction: str) -> None:
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+def _check_reduction(op: str, reduction: str, allowed: tuple[str, ...] = _REDUCTIONS) -> None:
+    if reduction not in allowed:
+        names = ", ".join(repr(name) for name in allowed[:-1]) + f" or {allowed[-1]!r}"
+        raise ValueError(f"{op}: reduction must be {names}, got {reduction!r}")
 
 
-def _check_labels(op: str, input: Tensor, target: Tensor) -> np.ndarray:
-    """Check class labels against scores of shape (N, C) or (C,); return them as an array."""
+def _class_dim(input: Tensor) -> int:
+    return 0 if input.ndim == 1 else 1
+
+
+def _classes_last(input: Tensor) -> Tensor:
+    """Scores (C,), (N, C) or (N, C, d1, ...) as rows (M, C), one row per label."""
+    classes = input.shape[_class_dim(input)]
+    if input.ndim > 2:  # move the classes last: (N, d1, ..., C)
+        input = input.permute(0, *range(2, input.ndim), 1)
+    return input.reshape(input.numel() // classes if classes else 0, classes)
+
+
+def _is_probabilities(input: Tensor, target: Any) -> bool:
+    # As in PyTorch: a floating target of the input's own shape holds probabilities.
+    data = target.data if isinstance(target, Tensor) else target
+    return (
+        isinstance(input, Tensor)
+        and input.ndim > 0
+        and isinstance(data, np.ndarray)
+        and data.dtype.kind == "f"
+        and data.shape == input.shape
+    )
+
+
+def _check_weight(op: str, input: Tensor, weight: Any) -> np.ndarray | None:
     if not isinstance(input, Tensor):
         raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
-    if input.ndim not in (1, 2):
-        raise ValueError(
-            f"{op}: expected scores of shape (N, C) or (C,), got {shape_str(input.shape)}"
+    if weight is None:
+        return None
+    if isinstance(weight, str):
+        raise TypeError(
+            f"{op}: weight must be a Tensor of one weight per class, got the string "
+            f"{weight!r}; pass the reduction by name: reduction={weight!r}"
         )
-    if input.ndim == 2 and input.shape[0] == 0:
+    weights = weight.data if isinstance(weight, Tensor) else np.asarray(weight)
+    classes = input.shape[_class_dim(input)] if input.ndim else 0
+    if weights.dtype.kind not in "iuf" or weights.shape != (classes,):
         raise ValueError(
-            f"{op}: the batch is empty (scores of shape {shape_str(input.shape)}); "
-            "a loss needs at least one example"
+            f"{op}: weight must hold one number per class, shape ({classes},), got "
+            f"{shape_str(weights.shape)} of dtype {weights.dtype}"
+        )
+    return weights
+
+
+def _check_labels(
+    op: str, input: Tensor, target: Any, ignore_index: int = -100
+) -> tuple[np.ndarray, bool]:
+    """Check class labels against scores (C,), (N, C) or (N, C, d1, ...).
+
+    Return them as an array, and whether any is ``ignore_index`` (or there are
+    none: the fused path needs at least one label to use).
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
+    if input.ndim == 0:
+        raise ValueError(
+            f"{op}: expected scores of shape (C,), (N, C) or (N, C, d1, ...), got a 0-d tensor"
         )
     if not isinstance(target, (Tensor, np.ndarray)):
         raise TypeError(f"{op}: labels must be a Tensor, got {type(target).__name__}")
@@ -210,32 +321,25 @@ def _check_labels(op: str, input: Tensor, target: Tensor) -> np.ndarray:
             + (" (with NaN values)" if has_nan else "")
             + "; make them with mytorch.tensor(labels, dtype=mytorch.int64)"
         )
-    if labels.shape != input.shape[:-1]:
+    dim = _class_dim(input)
+    expected = input.shape[:dim] + input.shape[dim + 1 :]
+    if labels.shape != expected:
         raise ValueError(
             f"{op}: scores of shape {shape_str(input.shape)} need labels of shape "
-            f"{shape_str(input.shape[:-1])}, got {shape_str(labels.shape)}"
+            f"{shape_str(expected)}, got {shape_str(labels.shape)}"
         )
-    classes = input.shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        wrong = np.flatnonzero((labels < 0) | (labels >= classes))
-        values = labels.reshape(-1)[wrong]
-        raise ValueError(
-            f"{op}: labels must be in [0, {classes}) for {classes} classes, got "
-            f"{values[:5].tolist()} at position(s) {wrong[:5].tolist()}"
-            + (f" and {wrong.size - 5} more" if wrong.size > 5 else "")
-        )
-    return labels
-
-
-def _check_same_shape(op: str, input: Tensor, target: Tensor | np.ndarray) -> Tensor:
-    """Check that ``target`` has ``input``'s shape; return it as a tensor of input's dtype."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"{op}: input must be a Tensor, got {type(input).__name__}")
-    if not isinstance(target, Tensor):
-        target = Tensor(np.asarray(target))
-    if target.shape != input.shape:
-        raise ValueError(
-            f"{op}: target of shape {shape_str(target.shape)} must have the input's shape "
-            f"{shape_str(input.shape)}"
-        )
-    return target if target.dtype == input.dtype else target.to(input.dtype)
+    classes = input.shape[dim]
+    if not labels.size:
+        return labels, True
+    if labels.min() < 0 or labels.max() >= classes:
+        wrong = np.flatnonzero(((labels < 0) | (labels >= classes)) & (labels != ignore_index))
+        if wrong.size:
+            values = labels.reshape(-1)[wrong]
+            raise ValueError(
+                f"{op}: labels must be in [0, {classes}) for {classes} classes, got "
+                f"{values[:5].tolist()} at position(s) {wrong[:5].tolist()}"
+                + (f" and {wrong.size - 5} more" if wrong.size > 5 else "")
+            )
+        return labels, True  # some label is out of range, so it is ignore_index
+    # Every label is in range: one is ignored only if ignore_index is in range too.
+    return labels, 0 <= ignore_index < classes and bool((labels == ignore_index).any())
