@@ -414,6 +414,27 @@ LOAD_CASES = [
         r"\['sum'\] has negative or NaN entries",
     ),
     load_case(
+        "Adadelta",
+        "step -1",
+        set_state("step", -1),
+        ValueError,
+        r"\['step'\] must be an int >= 0",
+    ),
+    load_case(
+        "Adadelta",
+        "a missing acc_delta",
+        drop_state("acc_delta"),
+        ValueError,
+        r"state\[1\] lacks \['acc_delta'\]",
+    ),
+    load_case(
+        "Adadelta",
+        "a negative square_avg",
+        set_state("square_avg", -np.ones(3)),
+        ValueError,
+        r"\['square_avg'\] has negative or NaN entries",
+    ),
+    load_case(
         "Adagrad",
         "a list as sum",
         set_state("sum", [1.0, 1.0, 1.0]),
