@@ -111,11 +111,15 @@ class Module(ModuleTree):
             return hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
 
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> hooks.RemovableHandle:
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> hooks.RemovableHandle:
         """Call ``hook(module, args)`` before every ``forward``; return its removable handle.
 
         A hook that returns a value replaces the positional arguments (a value
-        that is not a tuple is wrapped in one), as in PyTorch.
+        that is not a tuple is wrapped in one), as in PyTorch. With
+        ``with_kwargs=True`` it is called as ``hook(module, args, kwargs)`` and
+        returns None or ``(args, kwargs)``; ``prepend=True`` runs it first.
 
         Examples
         --------
@@ -127,12 +131,18 @@ class Module(ModuleTree):
         tensor([2.])
         >>> handle.remove()
         """
-        return hooks.add_hook(self._forward_pre_hooks, hook, "register_forward_pre_hook")
+        return hooks.add_hook(
+            self._forward_pre_hooks, hook, "register_forward_pre_hook", prepend, with_kwargs
+        )
 
-    def register_forward_hook(self, hook: Callable[..., Any]) -> hooks.RemovableHandle:
+    def register_forward_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> hooks.RemovableHandle:
         """Call ``hook(module, args, output)`` after every ``forward``; return its handle.
 
-        A hook that returns a value replaces the output, as in PyTorch.
+        A hook that returns a value replaces the output, as in PyTorch. With
+        ``with_kwargs=True`` it is called as ``hook(module, args, kwargs, output)``;
+        ``prepend=True`` runs it first.
 
         Examples
         --------
@@ -145,7 +155,9 @@ class Module(ModuleTree):
         >>> layer(mytorch.tensor([1.0]))
         tensor([1.])
         """
-        return hooks.add_hook(self._forward_hooks, hook, "register_forward_hook")
+        return hooks.add_hook(
+            self._forward_hooks, hook, "register_forward_hook", prepend, with_kwargs
+        )
 
     # ---------------------------------------------------------- registration
     def register_parameter(self, name: str, param: Parameter | None) -> None:
