@@ -307,6 +307,13 @@ def test_loss_options_are_checked():
         F.cross_entropy(x, mytorch.tensor([0, -100, 1, 1], dtype=mytorch.int64), ignore_index=-1)
 
 
+def test_a_reduction_passed_as_the_weight_is_refused():
+    with pytest.raises(TypeError, match=r"CrossEntropyLoss: .*reduction='sum'"):
+        nn.CrossEntropyLoss("sum")
+    with pytest.raises(TypeError, match=r"NLLLoss: .*reduction='none'"):
+        nn.NLLLoss("none")
+
+
 def test_class_weight_is_a_buffer_as_in_torch(torch):
     ours = nn.CrossEntropyLoss(mytorch.ones(3))
     theirs = torch.nn.CrossEntropyLoss(torch.ones(3))
