@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mytorch.nn.module import Module
 
-__all__ = ["RemovableHandle"]
+__all__ = ["ModuleHooks", "RemovableHandle"]
 
 _next_id = itertools.count()
 
@@ -114,3 +114,56 @@ def call_with_hooks(module: Module, args: tuple[Any, ...], kwargs: dict[str, Any
         if result is not None:
             output = result
     return output
+
+
+class ModuleHooks:
+    """The hook-registering half of ``Module`` (a ``ModuleHooks`` instance is always a Module).
+
+    ``Module.__call__`` runs the hooks through ``call_with_hooks`` when there are any.
+    """
+
+    def register_forward_pre_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args)`` before every ``forward``; return its removable handle.
+
+        A hook that returns a value replaces the positional arguments (a value
+        that is not a tuple is wrapped in one), as in PyTorch. With
+        ``with_kwargs=True`` it is called as ``hook(module, args, kwargs)`` and
+        returns None or ``(args, kwargs)``; ``prepend=True`` runs it first.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> layer = nn.ReLU()
+        >>> handle = layer.register_forward_pre_hook(lambda m, args: args[0] - 1)
+        >>> layer(mytorch.tensor([3.0]))
+        tensor([2.])
+        >>> handle.remove()
+        """
+        return add_hook(
+            self._forward_pre_hooks, hook, "register_forward_pre_hook", prepend, with_kwargs
+        )
+
+    def register_forward_hook(
+        self, hook: Callable[..., Any], *, prepend: bool = False, with_kwargs: bool = False
+    ) -> RemovableHandle:
+        """Call ``hook(module, args, output)`` after every ``forward``; return its handle.
+
+        A hook that returns a value replaces the output, as in PyTorch. With
+        ``with_kwargs=True`` it is called as ``hook(module, args, kwargs, output)``;
+        ``prepend=True`` runs it first.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> layer = nn.ReLU()
+        >>> with layer.register_forward_hook(lambda m, args, out: out * 10):
+        ...     layer(mytorch.tensor([1.0]))
+        tensor([10.])
+        >>> layer(mytorch.tensor([1.0]))
+        tensor([1.])
+        """
+        return add_hook(self._forward_hooks, hook, "register_forward_hook", prepend, with_kwargs)
