@@ -188,7 +188,8 @@ def test_a_cycle_is_refused(tmp_path):
 
 
 def test_a_path_of_the_wrong_type_is_refused():
-    with pytest.raises(TypeError, match=r"save: path must be a str or os\.PathLike, got int"):
+    message = r"save: f must be a str, os\.PathLike or binary file object, got int"
+    with pytest.raises(TypeError, match=message):
         save({}, 3)
 
 

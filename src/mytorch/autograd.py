@@ -9,10 +9,11 @@ Examples
 """
 
 from mytorch.core.anomaly import AnomalyError, detect_anomaly, is_anomaly_enabled
+from mytorch.core.by_hand import ContextManager
 from mytorch.core.engine import backward, grad
 from mytorch.core.function import Function
 from mytorch.core.grad_mode import enable_grad, no_grad, set_grad_enabled
-from mytorch.core.node import AccumulateGrad, BackwardFunction, ContextManager
+from mytorch.core.node import AccumulateGrad, BackwardFunction
 
 __all__ = [
     "AccumulateGrad",

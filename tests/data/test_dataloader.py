@@ -163,13 +163,13 @@ def test_a_legacy_random_state_is_not_a_generator():
         DataLoader(_indexed(3), generator=np.random.RandomState(0))
 
 
-def test_samples_that_cannot_be_collated_name_their_type():
-    class Strings(IndexDataset):
+def test_samples_that_cannot_be_collated_name_their_type_and_index():
+    class Nones(IndexDataset):
         def __getitem__(self, index):
-            return "digit"
+            return None
 
-    with pytest.raises(TypeError, match="cannot collate samples of type str"):
-        next(iter(DataLoader(Strings(2), batch_size=2)))
+    with pytest.raises(TypeError, match="cannot collate dataset index 3, of type NoneType"):
+        next(iter(DataLoader(Nones(5), batch_size=2, sampler=[3, 1])))
 
 
 def test_len_counts_batches():

@@ -11,6 +11,7 @@ import hashlib
 import http.server
 import io
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ class _CutResponse(io.BytesIO):
         self.error = error
         self.reads = 0
 
-    def read(self, size: int = -1) -> bytes:
+    def read1(self, size: int = -1) -> bytes:
         self.reads += 1
         if self.reads > 1:
             raise self.error
@@ -77,7 +78,7 @@ class _CutResponse(io.BytesIO):
 @pytest.mark.parametrize("error", [ConnectionResetError("reset by peer"), KeyboardInterrupt()])
 def test_an_interrupted_download_leaves_no_partial_file(monkeypatch, target, error):
     monkeypatch.setattr(
-        download_module.request, "urlopen", lambda url, timeout: _CutResponse(error)
+        download_module, "_open_url", lambda url, timeout, watchdog: _CutResponse(error)
     )
     with pytest.raises(type(error)):
         download_url("https://example.invalid/file.bin", target / "file.bin", MD5)
@@ -161,3 +162,86 @@ def test_data_home_prefers_argument_then_environment_then_home(monkeypatch, tmp_
     monkeypatch.delenv("MYTORCH_DATA")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert data_home() == tmp_path / "home" / ".cache" / "mytorch"
+
+
+# ------------------------------------------------------ limits: size, deadline, names
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    """/trickle sends one byte every 0.2 s; /slow-headers trickles its status line too;
+    /liar sends more than it announces (nothing announced); /big announces too much."""
+
+    stop: threading.Event
+
+    def do_GET(self) -> None:
+        if self.path == "/slow-headers":
+            return self._trickle(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + bytes(100))
+        self.send_response(200)
+        if self.path == "/big":
+            self.send_header("Content-Length", str(10 * len(CONTENT)))
+        if self.path == "/trickle":
+            self.send_header("Content-Length", "1000")
+        self.end_headers()
+        if self.path == "/trickle":
+            return self._trickle(bytes(1000))
+        self.wfile.write(CONTENT * 10)
+
+    def _trickle(self, data: bytes) -> None:
+        for byte in data:
+            if self.stop.wait(0.2):
+                return
+            try:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+            except OSError:  # the client hung up: what the deadline is for
+                return
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def hostile(monkeypatch):
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    stop = threading.Event()
+    handler = type("Handler", (_Hostile,), {"stop": stop})
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    stop.set()
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize("path", ["/trickle", "/slow-headers"])
+def test_a_trickling_server_cannot_outlast_the_deadline(hostile, target, path):
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match=r"f\.bin: the download took longer than its deadline"):
+        download_url(hostile + path, target / "f.bin", MD5, timeout=5, deadline=1.0)
+    assert time.monotonic() - start < 3  # the 5 s read timeout never had to fire
+    assert list(target.iterdir()) == []
+
+
+def test_the_deadline_covers_all_mirrors(hostile, target):
+    start = time.monotonic()
+    with pytest.raises(DownloadError, match="not tried, the deadline of 1 seconds passed"):
+        download_file("trickle", target, MD5, [hostile + "/", hostile + "/"], 5, deadline=1.0)
+    assert time.monotonic() - start < 3
+
+
+@pytest.mark.parametrize(
+    ("path", "match"),
+    [("/big", "the server announces 29,000 bytes, more than the 2,900"), ("/liar", "larger than")],
+)
+def test_a_download_larger_than_its_file_is_cut_off(hostile, target, path, match):
+    with pytest.raises(DownloadError, match=match):
+        download_url(hostile + path, target / "f.bin", MD5, size=len(CONTENT))
+    assert list(target.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["../escape.bin", "sub/f.bin", "..", "", "a\\b", "/etc/passwd"])
+def test_file_names_that_leave_the_directory_are_refused(source, target, name):
+    with pytest.raises(ValueError, match="is not a plain file name"):
+        download_file(name, target, MD5, [source.as_uri() + "/"])
+    assert not target.exists()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import warnings
 
 import numpy as np
 import pytest
@@ -228,3 +230,30 @@ def test_shared_real_digits_t10k_when_present(shared_mnist):
     flat = MNIST(root=shared_mnist, train=False)
     assert flat.data.shape == (10000, 784) and flat.data.dtype == np.float32
     assert float(flat.data.numpy().min()) == 0.0 and float(flat.data.numpy().max()) == 1.0
+
+
+@pytest.mark.parametrize("suffix", ["", ".gz"])
+def test_files_with_no_images_give_an_empty_dataset(tmp_path, write_idx, suffix):
+    _fake_mnist(write_idx, tmp_path, "train", count=0, suffix=suffix)
+    flat = MNIST(root=tmp_path, fallback=False)
+    assert len(flat) == 0 and flat.data.shape == (0, 784) and flat.targets.shape == (0,)
+    assert MNIST(root=tmp_path, flatten=False).data.shape == (0, 28, 28)  # as torchvision's
+    assert list(DataLoader(flat, batch_size=10)) == []
+
+
+@pytest.mark.parametrize("broken", ["loop", "dangling", "directory"])
+def test_a_present_but_broken_file_is_an_error_not_the_sample(tmp_path, write_idx, broken):
+    _fake_mnist(write_idx, tmp_path, "train", suffix="")
+    images = tmp_path / NAMES["train"][0]
+    images.unlink()
+    if broken == "loop":
+        images.symlink_to(tmp_path / "other")
+        (tmp_path / "other").symlink_to(images)
+    elif broken == "dangling":
+        images.symlink_to(tmp_path / "nowhere")
+    else:
+        images.mkdir()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MNISTSampleWarning)
+        with pytest.raises(OSError, match=re.escape(str(images))):
+            MNIST(root=tmp_path)

@@ -307,8 +307,34 @@ def test_loss_options_are_checked():
         F.cross_entropy(x, mytorch.tensor([0, -100, 1, 1], dtype=mytorch.int64), ignore_index=-1)
 
 
+def test_a_reduction_passed_as_the_weight_is_refused():
+    with pytest.raises(TypeError, match=r"CrossEntropyLoss: .*reduction='sum'"):
+        nn.CrossEntropyLoss("sum")
+    with pytest.raises(TypeError, match=r"NLLLoss: .*reduction='none'"):
+        nn.NLLLoss("none")
+
+
 def test_class_weight_is_a_buffer_as_in_torch(torch):
     ours = nn.CrossEntropyLoss(mytorch.ones(3))
     theirs = torch.nn.CrossEntropyLoss(torch.ones(3))
     assert list(ours.state_dict()) == list(theirs.state_dict()) == ["weight"]
     assert list(nn.CrossEntropyLoss().state_dict()) == list(theirs.__class__().state_dict())
+
+
+def test_plain_case_keeps_the_fused_node_and_options_leave_it():
+    logits = mytorch.randn(4, 3, requires_grad=True)
+    labels = mytorch.tensor([0, 2, 1, 1], dtype=mytorch.int64)
+    assert F.cross_entropy(logits, labels).grad_fn.name() == "CrossEntropyBackward"
+    for options in [{"weight": mytorch.ones(3)}, {"label_smoothing": 0.1}, {"ignore_index": 1}]:
+        node = F.cross_entropy(logits, labels, **options).grad_fn
+        assert node.name() != "CrossEntropyBackward"
+
+
+@pytest.mark.parametrize("options", [{}, {"weight": mytorch.ones(3)}], ids=["fused", "general"])
+def test_changing_the_labels_after_forward_does_not_change_the_gradient(options):
+    logits = mytorch.Tensor(np.random.default_rng(9).normal(size=(4, 3)), requires_grad=True)
+    labels = mytorch.tensor([0, 2, 1, 1], dtype=mytorch.int64)
+    expected = mytorch.grad(F.cross_entropy(logits, labels, **options), logits)[0].data
+    loss = F.cross_entropy(logits, labels, **options)
+    labels.data[:] = 0  # the caller reuses its label buffer before backward
+    np.testing.assert_array_equal(mytorch.grad(loss, logits)[0].data, expected)

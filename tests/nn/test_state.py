@@ -131,3 +131,11 @@ def test_non_persistent_buffers_are_not_saved():
     module.register_buffer("scratch", mytorch.zeros(1), persistent=False)
     assert list(module.state_dict()) == ["kept"]
     assert [name for name, _ in module.named_buffers()] == ["kept", "scratch"]
+
+
+def test_a_float64_value_too_large_for_float32_loads_as_inf_without_a_warning():
+    # Warnings are errors in the test run: one raised mid-copy would leave a half-loaded model.
+    layer = nn.Linear(2, 1)
+    layer.load_state_dict({"weight": np.array([[1e300, -1e300]]), "bias": np.array([0.5])})
+    assert layer.weight.data.tolist() == [[np.inf, -np.inf]]
+    assert layer.bias.data.tolist() == [0.5]

@@ -118,3 +118,36 @@ def test_requires_grad_get_submodule_named_buffers_and_zero_grad():
     model(mytorch.ones(3, 2)).sum().backward()
     model.zero_grad()  # set_to_none=True by default, as torch 2
     assert all(p.grad is None for p in model.parameters())
+
+
+def test_hooks_with_kwargs_and_prepend_as_torch(torch):
+    class Scale(nn.Module):
+        def forward(self, x, factor=1.0):
+            return x * factor
+
+    class TorchScale(torch.nn.Module):
+        def forward(self, x, factor=1.0):
+            return x * factor
+
+    results = []
+    for module, make in [(Scale(), mytorch.tensor), (TorchScale(), torch.tensor)]:
+        order = []
+        module.register_forward_pre_hook(lambda m, args, order=order: order.append("second"))
+        module.register_forward_pre_hook(
+            lambda m, args, order=order: order.append("first"), prepend=True
+        )
+        module.register_forward_pre_hook(
+            lambda m, args, kwargs: (args, {**kwargs, "factor": 3.0}), with_kwargs=True
+        )
+        module.register_forward_hook(
+            lambda m, args, kwargs, out: out + kwargs["factor"], with_kwargs=True
+        )
+        results.append((module(make([1.0, 2.0]), factor=2.0).tolist(), order))
+    assert results[0] == results[1] == ([6.0, 9.0], ["first", "second"])
+
+
+def test_a_kwargs_pre_hook_must_return_args_and_kwargs():
+    layer = nn.Identity()
+    layer.register_forward_pre_hook(lambda m, args, kwargs: args, with_kwargs=True)
+    with pytest.raises(RuntimeError, match=r"must return None or \(args, kwargs\)"):
+        layer(mytorch.ones(2), extra=1)

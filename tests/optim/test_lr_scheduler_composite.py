@@ -94,7 +94,7 @@ def test_chained_matches_torch(inner, milestones, torch):
 
 
 @pytest.mark.parametrize("kind", ["sequential", "chained"])
-def test_state_dict_round_trip_resumes(kind):
+def test_state_dict_round_trip_resumes(kind, tmp_path):
     def make():
         opt = SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
         inner = [
@@ -113,7 +113,10 @@ def test_state_dict_round_trip_resumes(kind):
     opt, scheduler = make()
     for _ in range(4):
         scheduler.step()
-    saved_opt, saved = opt.state_dict(), scheduler.state_dict()
+    # Through a file: a SequentialLR's waiting schedulers are at last_epoch -1.
+    mytorch.save({"opt": opt.state_dict(), "scheduler": scheduler.state_dict()}, tmp_path / "c")
+    checkpoint = mytorch.load(tmp_path / "c")
+    saved_opt, saved = checkpoint["opt"], checkpoint["scheduler"]
     opt, scheduler = make()
     opt.load_state_dict(saved_opt)
     scheduler.load_state_dict(saved)

@@ -51,6 +51,14 @@ def test_parameter_groups_match_torch(torch, compare_with_torch):
     )
 
 
+def test_lr_defaults_to_the_assignments_and_pytorch_2s():
+    w = mytorch.tensor([1.0], dtype=mytorch.float64, requires_grad=True)
+    opt = SGD([w])
+    w.grad = mytorch.tensor([10.0], dtype=mytorch.float64)
+    opt.step()
+    assert opt.defaults["lr"] == 0.001 and w.item() == 1.0 - 0.001 * 10.0
+
+
 def test_defaults_are_torchs(torch):
     ours = SGD([mytorch.zeros(1, requires_grad=True)]).param_groups[0]
     theirs = torch.optim.SGD([torch.zeros(1, requires_grad=True)]).param_groups[0]
@@ -144,6 +152,13 @@ def test_float32_parameters_stay_float32():
 def test_invalid_hyperparameters_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=match):
         SGD([mytorch.zeros(2, requires_grad=True)], **kwargs)
+
+
+@pytest.mark.parametrize("flag", ["nesterov", "maximize"])
+def test_flags_must_be_bools(flag):
+    # A string such as "False" is true: it would silently turn the option on.
+    with pytest.raises(TypeError, match=rf"SGD: {flag} must be a bool, got 'False'"):
+        SGD([mytorch.zeros(2, requires_grad=True)], lr=0.1, momentum=0.9, **{flag: "False"})
 
 
 def test_learning_rate_must_be_a_number():

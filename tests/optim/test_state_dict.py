@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import mytorch
 from mytorch.optim import SGD, Adadelta, Adagrad, Adam, AdamW, RMSprop
@@ -61,11 +63,22 @@ def test_state_dict_has_pytorchs_layout(mlp):
     assert [g["lr"] for g in state["param_groups"]] == [0.1, 0.01]
 
 
-def test_state_dict_values_match_torchs(mlp, torch):
+TORCH_FORMAT = {
+    "adam": ("Adam", {"lr": 0.01}),
+    "adam_amsgrad": ("Adam", {"lr": 0.01, "amsgrad": True}),
+    "adamw": ("AdamW", {"lr": 0.01, "amsgrad": True}),
+    "sgd": ("SGD", {"lr": 0.01, "momentum": 0.9, "maximize": True}),
+    "rmsprop": ("RMSprop", {"lr": 0.01, "momentum": 0.5, "centered": True}),
+    "adagrad": ("Adagrad", {"lr": 0.01, "lr_decay": 0.1}),
+}
+
+
+@pytest.mark.parametrize(("name", "options"), TORCH_FORMAT.values(), ids=TORCH_FORMAT.keys())
+def test_state_dict_keys_and_values_match_torchs(name, options, mlp, torch):
     params = mlp.params()
     theirs_params = mlp.torch_params(torch)
-    opt = Adam(params, lr=0.01)
-    theirs = torch.optim.Adam(theirs_params, lr=0.01)
+    opt = getattr(mytorch.optim, name)(params, **options)
+    theirs = getattr(torch.optim, name)(theirs_params, **options)
     for _ in range(3):
         opt.zero_grad()
         mlp.loss(params).backward()
@@ -76,10 +89,15 @@ def test_state_dict_values_match_torchs(mlp, torch):
     mine, reference = opt.state_dict(), theirs.state_dict()
     assert mine["state"].keys() == reference["state"].keys()
     for index, entries in mine["state"].items():
-        assert entries["step"] == reference["state"][index]["step"].item() == 3
-        for key in ("exp_avg", "exp_avg_sq"):
-            expected = reference["state"][index][key].numpy()
-            np.testing.assert_allclose(entries[key].data, expected, rtol=0, atol=1e-10)
+        assert entries.keys() == reference["state"][index].keys()
+        for key, value in entries.items():
+            expected = reference["state"][index][key]
+            if key == "step":
+                assert value == expected.item() == 3
+            else:
+                np.testing.assert_allclose(
+                    value.data, expected.numpy(), rtol=1e-12, atol=1e-15, err_msg=key
+                )
     for group, ref_group in zip(mine["param_groups"], reference["param_groups"]):
         for key, value in group.items():
             assert value == ref_group[key], key
@@ -195,3 +213,75 @@ def test_adadelta_refuses_a_negative_running_average(mlp, train):
     with pytest.raises(ValueError, match=r"state\[0\]\['acc_delta'\] has negative"):
         fresh.load_state_dict(state)
     assert fresh.state == {}
+
+
+rates = st.floats(0.001, 0.2)
+fractions = st.floats(0.0, 0.95)
+#: Each optimiser with hyper-parameters drawn from their valid ranges.
+RANDOM_OPTIMISERS = st.one_of(
+    st.builds(
+        lambda lr, momentum, dampening, decay, maximize: (
+            lambda ps: SGD(ps, lr, momentum, dampening, decay, maximize=maximize)
+        ),
+        rates,
+        fractions,
+        fractions,
+        fractions,
+        st.booleans(),
+    ),
+    st.builds(
+        lambda lr, beta1, beta2, decay, amsgrad, decoupled: (
+            lambda ps: Adam(
+                ps, lr, (beta1, beta2), 1e-8, decay, amsgrad, decoupled_weight_decay=decoupled
+            )
+        ),
+        rates,
+        fractions,
+        fractions,
+        fractions,
+        st.booleans(),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda lr, alpha, momentum, centered: (
+            lambda ps: RMSprop(ps, lr, alpha, momentum=momentum, centered=centered)
+        ),
+        rates,
+        fractions,
+        fractions,
+        st.booleans(),
+    ),
+    st.builds(
+        lambda lr, decay, start: lambda ps: Adagrad(ps, lr, decay, 0.0, start),
+        rates,
+        fractions,
+        st.floats(0.0, 1.0),
+    ),
+)
+
+
+# The mlp fixture is read-only, so sharing it between examples is safe.
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(make=RANDOM_OPTIMISERS, before=st.integers(1, 4), after=st.integers(1, 4))
+def test_any_optimiser_resumes_bit_for_bit_after_a_restart(mlp, make, before, after):
+
+    def train(optimizer, params, steps):
+        for _ in range(steps):
+            optimizer.zero_grad()
+            mlp.loss(params).backward()
+            optimizer.step()
+
+    params = mlp.params()
+    train(make(params), params, before + after)
+    straight = [p.data.copy() for p in params]
+
+    params = mlp.params()
+    optimizer = make(params)
+    train(optimizer, params, before)
+    saved = optimizer.state_dict()
+    params = mlp.params([p.data.copy() for p in params])
+    optimizer = make(params)
+    optimizer.load_state_dict(saved)
+    train(optimizer, params, after)
+    for mine, reference in zip(params, straight):
+        np.testing.assert_array_equal(mine.data, reference)

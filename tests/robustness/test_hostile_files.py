@@ -31,6 +31,7 @@ from mytorch.datasets import (
     IDXFormatError,
     download_file,
     download_url,
+    read_idx,
     read_mnist_images,
     read_mnist_labels,
 )
@@ -43,14 +44,10 @@ def npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-MANIFEST = npy(
-    np.frombuffer(
-        json.dumps(
-            {"format": "mytorch", "version": 1, "root": {"kind": "ndarray", "array": "array_0"}}
-        ).encode(),
-        dtype=np.uint8,
-    )
+MANIFEST_TEXT = json.dumps(
+    {"format": "mytorch", "version": 1, "root": {"kind": "ndarray", "array": "array_0"}}
 )
+MANIFEST = npy(np.frombuffer(MANIFEST_TEXT.encode(), dtype=np.uint8))
 
 
 def archive(tmp: Path, members: dict[str, bytes], name: str = "state.npz") -> Path:
@@ -107,6 +104,63 @@ def mnist_mismatch(tmp: Path) -> Path:
     return tmp
 
 
+def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(
+        header, {"descr": descr, "fortran_order": False, "shape": shape}
+    )
+    return header.getvalue()
+
+
+def zeros_bomb(tmp: Path) -> Path:
+    """128 kB of deflated zeros that would inflate to 128 MiB (2 GB from 2 MB, smaller)."""
+    path = tmp / "bomb.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as file:
+        file.writestr("manifest.npy", MANIFEST)
+        with file.open("array_0.npy", "w", force_zip64=True) as member:
+            member.write(npy_header((2**24,)))
+            chunk = bytes(2**24)
+            for _ in range(2**27 // len(chunk)):
+                member.write(chunk)
+    return path
+
+
+def big_manifest(tmp: Path) -> Path:
+    """A manifest of 5 MiB (spaces are valid JSON), over MAX_MANIFEST_BYTES."""
+    text = MANIFEST_TEXT.replace("{", "{" + " " * (5 * 2**20), 1).encode()
+    manifest = npy(np.frombuffer(text, dtype=np.uint8))
+    path = tmp / "state.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as file:
+        file.writestr("manifest.npy", manifest)
+        file.writestr("array_0.npy", npy(np.ones(2)))
+    return path
+
+
+def bzip2_archive(tmp: Path) -> Path:
+    path = tmp / "state.npz"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_BZIP2) as file:
+        file.writestr("manifest.npy", MANIFEST)
+        file.writestr("array_0.npy", npy(np.ones(2)))
+    return path
+
+
+def loop(tmp: Path, name: str) -> Path:
+    """A symbolic link loop under ``name`` (and ``name + '.loop'``)."""
+    (tmp / name).symlink_to(tmp / f"{name}.loop")
+    (tmp / f"{name}.loop").symlink_to(tmp / name)
+    return tmp / name
+
+
+def mnist_loop(tmp: Path) -> Path:
+    loop(tmp, "train-images-idx3-ubyte")
+    idx(tmp, 0x801, [0], b"", "train-labels-idx1-ubyte")
+    return tmp
+
+
+def gzipped(tmp: Path, content: bytes) -> Path:
+    return written(tmp / "labels.gz", gzip.compress(content))
+
+
 def mirror(tmp: Path) -> Path:
     """A directory to serve as a file:// mirror, with tampered files."""
     (tmp / "mirror").mkdir()
@@ -121,6 +175,7 @@ def download_mnist_from(source: Path, root: Path) -> Any:
 
 
 MD5 = hashlib.md5(b"original").hexdigest()
+LABELS_12 = bytes([0, 0, 8, 1, 0, 0, 0, 12]) + bytes(12)  # an IDX file of 12 labels
 TRAVERSAL = {"manifest.npy": MANIFEST, "array_0.npy": npy(np.ones(2)), "../x.npy": npy(np.ones(2))}
 
 # Each case's call gets what build returns; the test also watches the whole directory.
@@ -196,6 +251,88 @@ CASES = [
         ValueError,
         r"not a valid MyTorch file: .*damaged",
     ),
+    Case(
+        "load: deflated zeros that inflate 1000-fold",
+        lambda tmp: [zeros_bomb(tmp)],
+        mytorch.load,
+        ValueError,
+        r"bomb\.npz' exceeds a limit .*134,218,\d+ bytes in all, 1,0\d\d times"
+        r".*MAX_COMPRESSION_RATIO = 100",
+    ),
+    Case(
+        "load: a 5 MiB manifest",
+        lambda tmp: [big_manifest(tmp)],
+        mytorch.load,
+        ValueError,
+        r"state\.npz' exceeds a limit .*manifest declares .*MAX_MANIFEST_BYTES = 4,194,304",
+    ),
+    Case(
+        "load: trailing bytes after an array member",
+        lambda tmp: [
+            archive(tmp, {"manifest.npy": MANIFEST, "array_0.npy": npy(np.ones(2)) + b"x"})
+        ],
+        mytorch.load,
+        ValueError,
+        r"member array_0\.npy has trailing bytes: its header describes 16 bytes .* holds 17",
+    ),
+    Case(
+        "load: a header far larger than its member",
+        lambda tmp: [
+            archive(tmp, {"manifest.npy": MANIFEST, "array_0.npy": npy_header((10**12,))})
+        ],
+        mytorch.load,
+        ValueError,
+        r"member array_0\.npy has too few bytes: its header describes 8,000,000,000,000 bytes",
+    ),
+    Case(
+        "load: a bzip2 member",
+        lambda tmp: [bzip2_archive(tmp)],
+        mytorch.load,
+        ValueError,
+        r"use a compression other than deflate",
+    ),
+    Case(
+        "load: a symlink loop",
+        lambda tmp: [loop(tmp, "state.npz")],
+        mytorch.load,
+        OSError,
+        r"Too many levels of symbolic links: '.*state\.npz'",
+    ),
+    Case(
+        "save: through a symlink loop",
+        lambda tmp: [loop(tmp, "state.npz")],
+        lambda path: mytorch.save({"a": 1}, path),
+        OSError,
+        r"save: too many levels of symbolic links",
+    ),
+    Case(
+        "load: weights_only=False",
+        lambda tmp: [saved(tmp)],
+        lambda path: mytorch.load(path, weights_only=False),
+        ValueError,
+        r"weights_only=False is not supported: .* never unpickles",
+    ),
+    Case(
+        "load: map_location='cuda:0'",
+        lambda tmp: [saved(tmp)],
+        lambda path: mytorch.load(path, map_location="cuda:0"),
+        RuntimeError,
+        r"map_location='cuda:0': MyTorch runs on the CPU only",
+    ),
+    Case(
+        "save: a whole Module, over a file",
+        lambda tmp: [saved(tmp)],
+        lambda path: mytorch.save(mytorch.nn.Linear(2, 3), path),
+        TypeError,
+        r"save: cannot store obj, a Linear object; save its state_dict\(\) instead",
+    ),
+    Case(
+        "save: safetensors of a nested dict",
+        lambda tmp: [saved(tmp)],
+        lambda path: mytorch.save({"a": {"b": mytorch.ones(1)}}, path, format="safetensors"),
+        TypeError,
+        r"format='safetensors' stores only numeric tensors; obj\['a'\] is a dict",
+    ),
     # MNIST files and downloads.
     Case(
         "read_mnist_images: magic",
@@ -234,10 +371,45 @@ CASES = [
     ),
     Case(
         "read_mnist_labels: broken gzip",
-        lambda tmp: [written(tmp / "l.gz", gzip.compress(bytes(20))[:-6])],
+        lambda tmp: [written(tmp / "l.gz", gzip.compress(LABELS_12)[:-6])],
         read_mnist_labels,
         IDXFormatError,
         r"l\.gz: truncated or corrupt gzip",
+    ),
+    Case(
+        "read_idx: 100 dimensions, numpy holds at most 64",
+        lambda tmp: [idx(tmp, 0x864, [0] + [1] * 99, b"")],
+        read_idx,
+        IDXFormatError,
+        r"header's shape \(0, 1, 1, .* cannot be held in a numpy array",
+    ),
+    Case(
+        "read_mnist_labels: gzip inflating past its header",
+        lambda tmp: [gzipped(tmp, bytes([0, 0, 8, 1, 0, 0, 0, 2]) + bytes(10**7))],
+        read_mnist_labels,
+        IDXFormatError,
+        r"labels\.gz: has trailing bytes: it inflates past the 2 bytes",
+    ),
+    Case(
+        "read_mnist_images: a raw file far larger than its header says",
+        lambda tmp: [idx(tmp, 0x803, [1, 28, 28], bytes(10**6))],
+        read_mnist_images,
+        IDXFormatError,
+        r"has trailing bytes: shape \(1, 28, 28\) of uint8 needs 784 bytes .* has 1000000",
+    ),
+    Case(
+        "MNIST: a symlink loop is an error, not the sample",
+        lambda tmp: [mnist_loop(tmp)],
+        lambda root: MNIST(root, fallback=True),
+        OSError,
+        r"Too many levels of symbolic links: '.*train-images-idx3-ubyte'",
+    ),
+    Case(
+        "download_file: a name that leaves the directory",
+        lambda tmp: [mirror(tmp), tmp / "data"],
+        lambda source, target: download_file("../f.bin", target, MD5, [source.as_uri() + "/"]),
+        ValueError,
+        r"'\.\./f\.bin' is not a plain file name; it would be written outside",
     ),
     Case(
         "MNIST: 2 images, 3 labels",

@@ -17,7 +17,17 @@ import pytest
 from hostile_tables import Case, leaf, params
 
 import mytorch
-from mytorch.optim import LBFGS, SGD, Adagrad, Adam, AdamW, Optimizer, RMSprop, lr_scheduler
+from mytorch.optim import (
+    LBFGS,
+    SGD,
+    Adadelta,
+    Adagrad,
+    Adam,
+    AdamW,
+    Optimizer,
+    RMSprop,
+    lr_scheduler,
+)
 from mytorch.optim.lr_scheduler import LRScheduler
 
 #: Every optimiser, configured so that it keeps state between steps.
@@ -27,6 +37,7 @@ OPTIMISERS: dict[str, Callable[[list[Any]], Optimizer]] = {
     "AdamW": lambda ps: AdamW(ps, lr=0.1),
     "RMSprop": lambda ps: RMSprop(ps, lr=0.1, momentum=0.9, centered=True),
     "Adagrad": lambda ps: Adagrad(ps, lr=0.1),
+    "Adadelta": lambda ps: Adadelta(ps),
 }
 
 
@@ -51,6 +62,17 @@ def with_grad(name: str, grad: Any) -> Callable[[], list[Any]]:
         return [first, second, optimizer]
 
     return build
+
+
+class ForeignTensor:
+    """Another library's tensor: a ``.data`` array of the right shape, but not ours.
+
+    (A bare ndarray would do too, but the shared snapshot reads ``grad.data``, a new
+    memoryview each time for an ndarray, which it could only compare by id.)
+    """
+
+    def __init__(self, data: np.ndarray) -> None:
+        self.data, self.shape = data, data.shape
 
 
 def step(first: Any, second: Any, optimizer: Optimizer) -> Any:
@@ -84,11 +106,12 @@ STEP_CASES = [
             rf"{name}.step: .*parameter 1 .*shape \(\), the parameter has shape \(3,\)",
         ),
         Case(
-            f"{name}.step: a numpy array as gradient",
-            with_grad(name, np.ones(3)),
+            f"{name}.step: another library's tensor as gradient",
+            with_grad(name, ForeignTensor(np.ones(3))),
             step,
             TypeError,
-            rf"{name}.step: the gradient of parameter 1 of group 0 is a ndarray, not a Tensor",
+            rf"{name}.step: the gradient of parameter 1 of group 0 is a ForeignTensor, not a "
+            "Tensor",
         ),
         Case(
             f"{name}.step: an integer gradient",
@@ -159,7 +182,7 @@ def test_a_gradient_of_the_right_shape_still_steps(name: str) -> None:
     assert not np.array_equal(second.data, before)
 
 
-def edited(name: str, edit: Callable[[dict[str, Any]], Any], **options: Any) -> Callable:
+def edited(name: str, edit: Callable[[dict[str, Any]], Any]) -> Callable[[], list[Any]]:
     """An optimiser with state, and its own state dict changed by ``edit``."""
 
     def build() -> list[Any]:
@@ -237,6 +260,20 @@ LOAD_CASES = [
         set_state("momentum_buffer", np.ones(3, complex)),
         ValueError,
         r"has dtype complex128; it must be real numbers",
+    ),
+    load_case(
+        "SGD",
+        "maximize as a string",
+        set_group("maximize", "no"),
+        ValueError,
+        r"SGD: maximize must be a bool, got 'no'",
+    ),
+    load_case(
+        "RMSprop",
+        "centered as a number",
+        set_group("centered", 1),
+        ValueError,
+        r"RMSprop: centered must be a bool, got 1",
     ),
     load_case(
         "SGD",
@@ -377,6 +414,27 @@ LOAD_CASES = [
         r"\['sum'\] has negative or NaN entries",
     ),
     load_case(
+        "Adadelta",
+        "step -1",
+        set_state("step", -1),
+        ValueError,
+        r"\['step'\] must be an int >= 0",
+    ),
+    load_case(
+        "Adadelta",
+        "a missing acc_delta",
+        drop_state("acc_delta"),
+        ValueError,
+        r"state\[1\] lacks \['acc_delta'\]",
+    ),
+    load_case(
+        "Adadelta",
+        "a negative square_avg",
+        set_state("square_avg", -np.ones(3)),
+        ValueError,
+        r"\['square_avg'\] has negative or NaN entries",
+    ),
+    load_case(
         "Adagrad",
         "a list as sum",
         set_state("sum", [1.0, 1.0, 1.0]),
@@ -509,7 +567,7 @@ SCHEDULER_CASES = [
             ("min_lrs", [], r"min_lrs must list 1 rates"),
             ("best", float("nan"), r"best must be a number, got nan"),
             ("best", "low", r"best must be a number"),
-            ("last_epoch", -1, r"last_epoch must be an int >= 0, got -1"),
+            ("last_epoch", -2, r"last_epoch must be an int >= -1, got -2"),
             ("_last_lr", [float("nan")], r"invalid _last_lr\[0\] nan"),
         ]
     ],
@@ -517,8 +575,8 @@ SCHEDULER_CASES = [
         case
         for name in SCHEDULERS
         for case in (
-            scheduler_case(name, "last_epoch", -1, r"last_epoch must be an int >= 0, got -1"),
-            scheduler_case(name, "last_epoch", float("nan"), r"last_epoch must be an int >= 0"),
+            scheduler_case(name, "last_epoch", -2, r"last_epoch must be an int >= -1, got -2"),
+            scheduler_case(name, "last_epoch", float("nan"), r"last_epoch must be an int >= -1"),
             scheduler_case(name, "base_lrs", [0.1, 0.2], r"base_lrs must list 1 rates"),
             scheduler_case(name, "base_lrs", [float("nan")], r"invalid base_lrs\[0\] nan"),
             scheduler_case(name, "_last_lr", [float("inf")], INFINITE),
@@ -555,3 +613,14 @@ def test_a_scheduler_state_dict_loads_and_resumes(name: str) -> None:
     for group, saved in zip(scheduler.optimizer.param_groups, groups):
         group.update((key, value) for key, value in saved.items() if key != "params")
     assert run() == expected
+
+
+@pytest.mark.parametrize("name", OPTIMISERS)
+def test_a_numpy_gradient_is_refused_before_any_change(name: str) -> None:
+    first, second, optimizer = with_grad(name, np.ones(3))()
+    before = [first.data.copy(), second.data.copy(), optimizer.state_dict()]
+    with pytest.raises(TypeError, match=rf"{name}.step: .*parameter 1 .* is a ndarray, not a"):
+        optimizer.step()
+    np.testing.assert_array_equal(first.data, before[0])
+    np.testing.assert_array_equal(second.data, before[1])
+    assert repr(optimizer.state_dict()) == repr(before[2])

@@ -45,12 +45,25 @@ def read_only_parameter(kind: type[Optimizer]) -> list[Any]:
     return [first, second, kind([first, second], lr=0.1)]
 
 
-class Strings(Dataset):
+class Ragged(Dataset):
+    """Sample 1 is longer than the others; sample 2 lacks the label field."""
+
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, index: int) -> dict:
+        sample = {"x": mytorch.zeros(3 if index == 1 else 2), "y": index}
+        if index == 2:
+            del sample["y"]
+        return sample
+
+
+class Sets(Dataset):
     def __len__(self) -> int:
         return 2
 
-    def __getitem__(self, index: int) -> str:
-        return "seven"
+    def __getitem__(self, index: int) -> set:
+        return {7}
 
 
 BN = r"BatchNorm1d\(3, .*\): expected"
@@ -267,11 +280,32 @@ CASES = [
         r"DataLoader: batch_size .* 2\.5",
     ),
     Case(
-        "DataLoader: samples of strings",
+        "DataLoader: samples of different shapes",
         nothing,
-        lambda: list(DataLoader(Strings(), 2)),
+        lambda: list(DataLoader(Ragged(), 2)),
+        RuntimeError,
+        r"field \['x'\] of dataset index 1 has shape \(3,\), but .*index 0 has shape \(2,\)",
+    ),
+    Case(
+        "DataLoader: a sample missing a field",
+        nothing,
+        lambda: list(DataLoader(Ragged(), 2, sampler=[0, 2])),
+        KeyError,
+        r"dataset index 2 lacks the keys \['y'\]",
+    ),
+    Case(
+        "DataLoader: a worker's error",
+        nothing,
+        lambda: list(DataLoader(Ragged(), 2, num_workers=1)),
+        RuntimeError,
+        r"DataLoader worker 0 raised RuntimeError .*dataset index 1 has shape \(3,\)",
+    ),
+    Case(
+        "DataLoader: samples of sets",
+        nothing,
+        lambda: list(DataLoader(Sets(), 2)),
         TypeError,
-        r"DataLoader: cannot collate samples of type str",
+        r"default_collate: cannot collate dataset index 0, of type set",
     ),
     Case(
         "TensorDataset: lengths",

@@ -19,19 +19,25 @@ Both methods can also be called by hand, with no ``apply`` and no graph, on a
 Called so, ``forward`` always returns a Tensor. To keep ``apply`` as fast as it
 was, ``Function.__init_subclass__`` keeps the methods as written for ``apply`` and
 the engine (``_run_forward``, ``_run_backward``), and puts the by-hand wrappers
-in their place as ``forward`` and ``backward``.
+of ``mytorch.core.by_hand`` in their place as ``forward`` and ``backward``.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from mytorch.core import anomaly, grad_mode
-from mytorch.core.node import AccumulateGrad, BackwardFunction, ContextManager
+from mytorch.core.by_hand import (
+    ContextManager,
+    backward_by_hand,
+    checked_backward,
+    forward_by_hand,
+    user_forward,
+)
+from mytorch.core.node import AccumulateGrad, BackwardFunction
 from mytorch.core.tensor import Tensor, shape_str
 
 # AccumulateGrad and BackwardFunction are re-exported: ops import them from here.
@@ -107,13 +113,13 @@ class Function:
         forward = cls.__dict__.get("forward")
         if forward is not None:
             written = forward.__func__ if isinstance(forward, staticmethod) else forward
-            cls._run_forward = staticmethod(written if own_op else _user_forward(written))
-            cls.forward = staticmethod(_forward_by_hand(written))
+            cls._run_forward = staticmethod(written if own_op else user_forward(written))
+            cls.forward = staticmethod(forward_by_hand(written))
         backward = cls.__dict__.get("backward")
         if backward is not None:
             written = backward.__func__ if isinstance(backward, staticmethod) else backward
-            cls._run_backward = staticmethod(written if own_op else _checked_backward(written))
-            cls.backward = staticmethod(_backward_by_hand(cls))
+            cls._run_backward = staticmethod(written if own_op else checked_backward(written))
+            cls.backward = staticmethod(backward_by_hand(cls))
 
     @staticmethod
     def forward(ctx: BackwardFunction, *args: Any) -> np.ndarray | Tensor:
@@ -290,126 +296,3 @@ def _link(node: BackwardFunction, out: Tensor, args: tuple[Any, ...]) -> None:
     out.requires_grad = True
     out.is_leaf = False
     out._node = node
-
-
-# ---------------------------------------------------------------------------
-# The wrappers that __init_subclass__ puts around a subclass's methods.
-
-
-def _input_shapes(args: tuple[Any, ...]) -> tuple[tuple[int, ...] | None, ...]:
-    return tuple([arg.shape if isinstance(arg, Tensor) else None for arg in args])
-
-
-def _user_forward(forward: Callable[..., Any]) -> Callable[..., np.ndarray]:
-    """What ``apply`` runs for a user's op: no recording inside, an array out."""
-
-    @functools.wraps(forward)
-    def run(ctx: Any, *args: Any) -> np.ndarray:
-        if isinstance(ctx, BackwardFunction):
-            ctx._input_shapes = _input_shapes(args)  # read by _checked_backward
-        with grad_mode.no_grad():
-            out = forward(ctx, *args)
-        return out.data if isinstance(out, Tensor) else out
-
-    return run
-
-
-def _forward_by_hand(forward: Callable[..., Any]) -> Callable[..., Tensor]:
-    """``Op.forward(ctx, *args)`` called directly: the result is always a Tensor."""
-
-    @functools.wraps(forward)
-    def forward_by_hand(ctx: Any, *args: Any) -> Tensor:
-        if isinstance(ctx, ContextManager):
-            ctx._note_inputs(args)
-            # Every tensor input needs a gradient here, so forward must save what
-            # backward needs for each (Mul keeps b only if a requires grad):
-            # it is given leaves that require grad, sharing the inputs' data.
-            args = tuple([_requiring_grad(arg) for arg in args])
-        out = forward(ctx, *args)
-        return out if isinstance(out, Tensor) else Tensor._wrap(out)
-
-    return forward_by_hand
-
-
-def _requiring_grad(arg: Any) -> Any:
-    if not isinstance(arg, Tensor) or arg.requires_grad:
-        return arg
-    leaf = Tensor._wrap(arg.data)
-    leaf.requires_grad = True
-    return leaf
-
-
-def _backward_by_hand(cls: type[Function]) -> Callable[..., Any]:
-    """``Op.backward(ctx, grad)`` called directly: plain Tensors out, arrays accepted in."""
-
-    @functools.wraps(cls._run_backward)
-    def backward_by_hand(ctx: Any, grad_output: Any) -> Any:
-        if not isinstance(grad_output, Tensor):
-            grad_output = Tensor._wrap(np.asarray(grad_output))
-        if isinstance(ctx, ContextManager):
-            # Outside any graph the formulas are not recorded (as in a backward
-            # without create_graph): the gradients come out as constants.
-            with grad_mode.no_grad():
-                grads = cls._run_backward(ctx, grad_output)
-        else:  # one op's backward calling another's, as in a fused shortcut
-            grads = cls._run_backward(ctx, grad_output)
-        if type(grads) is tuple:
-            return tuple([_as_tensor_or_none(grad) for grad in grads])
-        return _as_tensor_or_none(grads)
-
-    return backward_by_hand
-
-
-def _as_tensor_or_none(grad: Any) -> Tensor | None:
-    return grad if grad is None or isinstance(grad, Tensor) else Tensor._wrap(np.asarray(grad))
-
-
-def _checked_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
-    """What the engine runs for a user's op: each gradient checked against its input.
-
-    As PyTorch does, a gradient with the input's shape passes, one that is
-    larger by broadcasting is summed down to it, and any other is an error
-    naming the op and the input: a gradient that only broadcasts *up* to the
-    input (``ones(1)`` for a (3,) input) would otherwise be silently spread
-    over every element further up the graph.
-    """
-
-    @functools.wraps(backward)
-    def run(ctx: Any, grad_output: Tensor) -> Any:
-        grads = backward(ctx, grad_output)
-        shapes = getattr(ctx, "_input_shapes", None)
-        if shapes is None:
-            return grads
-        listed = grads if type(grads) is tuple else (grads,)
-        if len(listed) != len(shapes):
-            return grads  # the node reports the wrong count, naming the op
-        return tuple(
-            [
-                _fit_gradient(ctx, index, grad, shape)
-                for index, (grad, shape) in enumerate(zip(listed, shapes))
-            ]
-        )
-
-    return run
-
-
-def _fit_gradient(ctx: Any, index: int, grad: Any, shape: tuple[int, ...] | None) -> Any:
-    if grad is None or shape is None:
-        return grad
-    if not isinstance(grad, Tensor):
-        grad = Tensor._wrap(np.asarray(grad))
-    if grad.shape == shape:
-        return grad
-    try:
-        expandable = np.broadcast_shapes(shape, grad.shape) == grad.shape
-    except ValueError:
-        expandable = False
-    if not expandable:
-        raise RuntimeError(
-            f"Function {ctx.name()} returned an invalid gradient at index {index}: got shape "
-            f"{shape_str(grad.shape)} but expected a shape compatible with {shape_str(shape)}"
-        )
-    # Imported here: core does not import ops at module level (ops import core).
-    from mytorch.ops.broadcast import unbroadcast
-
-    return unbroadcast(grad, shape)

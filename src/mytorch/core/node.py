@@ -22,7 +22,7 @@ from mytorch.core.tensor import Tensor, shape_str
 if TYPE_CHECKING:
     from mytorch.core.function import Function
 
-__all__ = ["AccumulateGrad", "BackwardFunction", "ContextManager", "accumulate_into"]
+__all__ = ["AccumulateGrad", "BackwardFunction", "accumulate_into"]
 
 
 class BackwardFunction:
@@ -287,67 +287,6 @@ class BackwardFunction:
             "but its saved tensors were already freed after the first backward; "
             "pass retain_graph=True to the first backward to keep them"
         )
-
-
-class ContextManager(BackwardFunction):
-    """A context made by hand, to call an op's ``forward`` and ``backward`` directly.
-
-    The assignment MyTorch grew out of checks each op this way, with no
-    ``apply`` and no graph: make a context, call ``forward`` on it, then
-    ``backward``. It works as the ctx that ``apply`` makes (``save_for_backward``,
-    ``saved_tensors``, plain attributes), and its ``needs_input_grad`` says that
-    every tensor given to ``forward`` needs a gradient.
-
-    Examples
-    --------
-    >>> import mytorch
-    >>> from mytorch.autograd import ContextManager
-    >>> from mytorch.ops.arithmetic import Mul
-    >>> ctx = ContextManager()
-    >>> Mul.forward(ctx, mytorch.tensor([1.0, 2.0]), mytorch.tensor([3.0, 4.0]))
-    tensor([3., 8.])
-    >>> ctx.needs_input_grad
-    (True, True)
-    >>> Mul.backward(ctx, mytorch.ones(2))
-    (tensor([3., 4.]), tensor([1., 2.]))
-    """
-
-    _tensor_inputs: tuple[bool, ...] = ()
-
-    def __init__(self) -> None:
-        super().__init__(type(self))
-
-    def name(self) -> str:
-        """Return ``'ContextManager'``, the name errors give for this context.
-
-        Examples
-        --------
-        >>> from mytorch.autograd import ContextManager
-        >>> ContextManager().name()
-        'ContextManager'
-        """
-        return "ContextManager"
-
-    @property
-    def needs_input_grad(self) -> tuple[bool, ...]:
-        """True for every Tensor argument of the ``forward`` called on this context.
-
-        Empty until ``forward`` has been called.
-
-        Examples
-        --------
-        >>> import mytorch
-        >>> from mytorch.autograd import ContextManager
-        >>> from mytorch.ops.reductions import Sum
-        >>> ctx = ContextManager()
-        >>> _ = Sum.forward(ctx, mytorch.ones(2, 3), (1,), False)
-        >>> ctx.needs_input_grad
-        (True, False, False)
-        """
-        return self._tensor_inputs
-
-    def _note_inputs(self, args: tuple[object, ...]) -> None:
-        self._tensor_inputs = tuple([isinstance(arg, Tensor) for arg in args])
 
 
 class AccumulateGrad:

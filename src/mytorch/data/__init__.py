@@ -1,15 +1,40 @@
-"""Data loading: datasets of samples and a loader that batches and shuffles them.
+"""``mytorch.data``: a shorter name for ``mytorch.utils.data``, where the code lives.
+
+The names below are the same objects, not copies.
 
 Examples
 --------
->>> import mytorch
->>> from mytorch.data import DataLoader, TensorDataset
->>> dataset = TensorDataset(mytorch.randn(10, 3), mytorch.zeros(10, dtype=mytorch.int64))
->>> [inputs.shape for inputs, _ in DataLoader(dataset, batch_size=4)]
-[(4, 3), (4, 3), (2, 3)]
+>>> import mytorch.data, mytorch.utils.data
+>>> mytorch.data.DataLoader is mytorch.utils.data.DataLoader
+True
 """
 
-from mytorch.data.dataloader import DataLoader, collate
-from mytorch.data.dataset import Dataset, TensorDataset
+from mytorch.utils.data import (
+    BatchSampler,
+    DataLoader,
+    Dataset,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+    Subset,
+    TensorDataset,
+    WorkerInfo,
+    default_collate,
+    get_worker_info,
+    random_split,
+)
 
-__all__ = ["DataLoader", "Dataset", "TensorDataset", "collate"]
+__all__ = [
+    "BatchSampler",
+    "DataLoader",
+    "Dataset",
+    "RandomSampler",
+    "Sampler",
+    "SequentialSampler",
+    "Subset",
+    "TensorDataset",
+    "WorkerInfo",
+    "default_collate",
+    "get_worker_info",
+    "random_split",
+]

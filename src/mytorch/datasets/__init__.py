@@ -28,7 +28,14 @@ from mytorch.datasets.idx import (
     read_mnist_images,
     read_mnist_labels,
 )
-from mytorch.datasets.mnist import MNIST, MNIST_MD5, MNIST_MIRRORS, download_mnist, load_mnist
+from mytorch.datasets.mnist import (
+    MNIST,
+    MNIST_MD5,
+    MNIST_MIRRORS,
+    MNIST_SIZES,
+    download_mnist,
+    load_mnist,
+)
 from mytorch.datasets.sample import (
     SAMPLE_SIZE,
     SAMPLE_TRAIN_SIZE,
@@ -42,6 +49,7 @@ __all__ = [
     "MNIST",
     "MNIST_MD5",
     "MNIST_MIRRORS",
+    "MNIST_SIZES",
     "SAMPLE_SIZE",
     "SAMPLE_TRAIN_SIZE",
     "ChecksumError",

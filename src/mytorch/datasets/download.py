@@ -8,6 +8,18 @@ so a destination path either holds a verified file or nothing.
 
 We use the standard library's ``urllib``: fetching a few files needs no extra
 dependency, and it also reads ``file://`` URLs, which the tests use as fake mirrors.
+
+Limits, so that a hostile or broken server cannot exhaust the disk or hang the call:
+
+- ``size``: a download that grows past the size its checksummed file has is cut off
+  and discarded (MNIST's four files have known sizes, ``MNIST_SIZES``), and refused at
+  once if the server announces more;
+- ``deadline`` (default 600 s): the whole download, over all mirrors, ends with a
+  ``DownloadError`` once it passes, however the server trickles its bytes (a
+  per-read ``timeout`` alone would wait forever for a byte every half second): a
+  watchdog shuts the connection down;
+- ``download_file`` refuses a file name that is not a plain name (``../x``, ``a/b``),
+  which would write outside its directory.
 """
 
 from __future__ import annotations
@@ -16,16 +28,20 @@ import hashlib
 import http.client
 import logging
 import os
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from urllib import request  # the standard library: downloads add no dependency
+
+from mytorch.datasets.watchdog import Watchdog
+from mytorch.datasets.watchdog import open_url as _open_url
 
 __all__ = ["ChecksumError", "DownloadError", "data_home", "download_file", "download_url"]
 
 logger = logging.getLogger(__name__)
 
 _CHUNK_BYTES = 1 << 20
+DEFAULT_DEADLINE = 600.0  # seconds for one file, over all its mirrors
 
 
 class DownloadError(OSError):
@@ -79,7 +95,13 @@ def data_home(root: str | os.PathLike[str] | None = None) -> Path:
 
 
 def download_url(
-    url: str, destination: str | os.PathLike[str], md5: str, timeout: float = 30.0
+    url: str,
+    destination: str | os.PathLike[str],
+    md5: str,
+    timeout: float = 30.0,
+    *,
+    size: int | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> Path:
     """Download ``url`` to ``destination`` if and only if its content has MD5 ``md5``.
 
@@ -92,7 +114,11 @@ def download_url(
     md5 : str
         The expected MD5 hex digest of the content.
     timeout : float, default 30
-        Seconds to wait for the connection.
+        Seconds to wait for the connection, and for each read.
+    size : int, optional
+        The content's expected size in bytes: more is refused without reading it.
+    deadline : float or None, default 600
+        Seconds the whole download may take; None for no limit.
 
     Returns
     -------
@@ -103,6 +129,8 @@ def download_url(
     ------
     ChecksumError
         If the content's MD5 differs.
+    DownloadError
+        If the content is larger than ``size``, or the deadline passes.
     OSError
         (``urllib.error.URLError`` and others) if the URL cannot be read.
         Whatever fails, nothing is written: a file already at ``destination`` is
@@ -125,7 +153,7 @@ def download_url(
     # file system (atomic) rather than copying.
     temporary = destination.with_name(f".{destination.name}.{uuid.uuid4().hex[:12]}.part")
     try:
-        found = _fetch(url, temporary, timeout)
+        found = _fetch(url, temporary, destination.name, timeout, size, deadline)
         if found != md5.lower():
             # The message names the file, not the URL: download_file adds the URL.
             raise ChecksumError(
@@ -139,17 +167,46 @@ def download_url(
     return destination
 
 
-def _fetch(url: str, path: Path, timeout: float) -> str:
-    """Stream ``url`` into the new file ``path``; return the content's MD5."""
+def _fetch(
+    url: str, path: Path, name: str, timeout: float, size: int | None, deadline: float | None
+) -> str:
+    """Stream ``url`` into the new file ``path``, within the limits; return its MD5."""
     # MD5 checks integrity here, not authenticity: it is the checksum the MNIST files
     # are listed with (by torchvision, for one).
     digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "xb") as handle, request.urlopen(url, timeout=timeout) as response:
-        for chunk in iter(lambda: response.read(_CHUNK_BYTES), b""):
-            digest.update(chunk)
-            handle.write(chunk)
-        handle.flush()
-        os.fsync(handle.fileno())  # the bytes reach the disk before the rename
+    received = 0
+    watchdog = Watchdog(deadline, DownloadError)
+    try:
+        with open(path, "xb") as handle, _open_url(url, timeout, watchdog) as response:
+            announced = getattr(response, "headers", {}).get("Content-Length", "")
+            if size is not None and announced.isdigit() and int(announced) > size:
+                raise DownloadError(
+                    f"{name}: the server announces {int(announced):,} bytes, more than the "
+                    f"{size:,} bytes of the expected file; nothing was downloaded"
+                )
+            read = getattr(response, "read1", response.read)  # one recv, not a full buffer
+            while True:
+                wanted = _CHUNK_BYTES if size is None else min(_CHUNK_BYTES, size - received + 1)
+                chunk = read(wanted)
+                watchdog.check(name)
+                if not chunk:
+                    break
+                received += len(chunk)
+                if size is not None and received > size:
+                    raise DownloadError(
+                        f"{name}: the download is larger than the {size:,} bytes of the "
+                        "expected file; it was cut off and discarded"
+                    )
+                digest.update(chunk)
+                handle.write(chunk)
+            handle.flush()
+            os.fsync(handle.fileno())  # the bytes reach the disk before the rename
+    except (OSError, http.client.HTTPException) as error:
+        if watchdog.expired and not isinstance(error, DownloadError):
+            raise watchdog.error(name) from error
+        raise
+    finally:
+        watchdog.cancel()
     return digest.hexdigest()
 
 
@@ -159,6 +216,9 @@ def download_file(
     md5: str,
     mirrors: Sequence[str],
     timeout: float = 30.0,
+    *,
+    size: int | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> Path:
     """Download ``filename`` into ``directory`` from the first mirror that serves it intact.
 
@@ -173,7 +233,11 @@ def download_file(
     mirrors : sequence of str
         Base URLs ending in ``/``, tried in order.
     timeout : float, default 30
-        Seconds to wait for each connection.
+        Seconds to wait for each connection, and for each read.
+    size : int, optional
+        The file's size in bytes: a mirror serving more is cut off.
+    deadline : float or None, default 600
+        Seconds for the whole download, over all mirrors; None for no limit.
 
     Returns
     -------
@@ -182,6 +246,8 @@ def download_file(
 
     Raises
     ------
+    ValueError
+        If ``filename`` is not a plain file name (it would leave ``directory``).
     DownloadError
         If no mirror served the file with the right checksum; the message lists each
         mirror's failure. Nothing is written.
@@ -197,12 +263,29 @@ def download_file(
     >>> download_file("a.bin", target, hashlib.md5(b"ok").hexdigest(), mirrors).name
     'a.bin'
     """
+    if (
+        not filename
+        or filename in (".", "..")
+        or any(sep in filename for sep in ("/", "\\", "\0"))
+        or Path(filename).name != filename
+    ):
+        raise ValueError(
+            f"download_file: {filename!r} is not a plain file name; it would be written "
+            f"outside {directory}"
+        )
     failures = []
+    end = None if deadline is None else time.monotonic() + deadline
     for mirror in mirrors:
         url = mirror + filename
+        left = None if end is None else end - time.monotonic()
+        if left is not None and left <= 0:
+            failures.append(f"  {url}: not tried, the deadline of {deadline:g} seconds passed")
+            continue
         try:
             logger.info("downloading %s", url)
-            return download_url(url, Path(directory) / filename, md5, timeout=timeout)
+            return download_url(
+                url, Path(directory) / filename, md5, timeout=timeout, size=size, deadline=left
+            )
         # http.client's errors (a connection cut mid-body) are not OSErrors.
         except (OSError, http.client.HTTPException) as error:
             logger.info("failed to download %s: %s", url, error)

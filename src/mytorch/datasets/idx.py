@@ -10,11 +10,14 @@ Every check runs before the data is used, and every error names the file.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import math
 import os
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -94,7 +97,20 @@ def read_idx(path: str | os.PathLike[str], magic: int | None = None) -> np.ndarr
     array([7, 2, 1], dtype=uint8)
     """
     path = Path(path)
-    content = _read_bytes(path)
+    with _open(path) as (stream, size):
+        try:
+            return _read(stream, size, path, magic)
+        except (EOFError, OSError, zlib.error) as error:  # gzip.BadGzipFile is an OSError
+            raise IDXFormatError(f"{path}: truncated or corrupt gzip file ({error})") from error
+
+
+def _read(stream: BinaryIO, size: int | None, path: Path, magic: int | None) -> np.ndarray:
+    """Parse the header, check the size it implies, then read exactly that much data.
+
+    ``size`` is the file's size for a raw file, None for a gzip stream (whose size is
+    known only once inflated: it is read no further than the header says, plus one byte).
+    """
+    content = stream.read(4)
     if len(content) < 4:
         raise IDXFormatError(f"{path}: too short to be an IDX file ({len(content)} bytes)")
     found = int.from_bytes(content[:4], "big")
@@ -107,24 +123,48 @@ def read_idx(path: str | os.PathLike[str], magic: int | None = None) -> np.ndarr
             "is it the right file?"
         )
     header_size = 4 + 4 * ndim
-    if len(content) < header_size:
+    sizes = stream.read(4 * ndim)
+    if len(sizes) < 4 * ndim:
         raise IDXFormatError(
             f"{path}: truncated header: {ndim} dimensions need {header_size} bytes, "
-            f"the file has {len(content)}"
+            f"the file has {4 + len(sizes)}"
         )
-    shape = tuple(int(n) for n in np.frombuffer(content, ">u4", count=ndim, offset=4))
+    shape = tuple(int.from_bytes(sizes[i : i + 4], "big") for i in range(0, 4 * ndim, 4))
     dtype = _IDX_DTYPES[type_code]
     expected = math.prod(shape) * dtype.itemsize
-    found_size = len(content) - header_size
-    if found_size != expected:
-        problem = "truncated" if found_size < expected else "has trailing bytes"
+    if size is not None and size - header_size != expected:
+        _size_error(path, shape, dtype, expected, size - header_size)
+    try:
+        data = np.empty(shape, dtype=dtype.newbyteorder("="))
+    except (ValueError, MemoryError) as error:
         raise IDXFormatError(
-            f"{path}: {problem}: shape {shape} of {dtype.name} needs {expected} bytes of "
-            f"data, the file has {found_size}"
+            f"{path}: its header's shape {shape} of {dtype.name} cannot be held in a numpy "
+            f"array ({type(error).__name__}: {error})"
+        ) from None
+    raw = data.reshape(-1).view(np.uint8) if data.size else np.empty(0, np.uint8)
+    view, filled = memoryview(raw), 0
+    while filled < expected:
+        count = stream.readinto(view[filled:])
+        if not count:
+            _size_error(path, shape, dtype, expected, filled)
+        filled += count
+    if stream.read(1):
+        # Only a gzip stream gets here: a raw file's size was checked above.
+        raise IDXFormatError(
+            f"{path}: has trailing bytes: it inflates past the {expected} bytes of data "
+            f"that its header's shape {shape} of {dtype.name} needs"
         )
-    data = np.frombuffer(content, dtype, offset=header_size).reshape(shape)
-    # A writable array in native byte order, owning its memory (not the file's bytes).
-    return data.astype(dtype.newbyteorder("="))
+    if dtype.byteorder == ">" and dtype.itemsize > 1:
+        data.byteswap(inplace=True)  # the file is big-endian; the array is native
+    return data
+
+
+def _size_error(path: Path, shape: tuple[int, ...], dtype: np.dtype, expected: int, found: int):
+    problem = "truncated" if found < expected else "has trailing bytes"
+    raise IDXFormatError(
+        f"{path}: {problem}: shape {shape} of {dtype.name} needs {expected} bytes of "
+        f"data, the file has {found}"
+    )
 
 
 def read_mnist_images(path: str | os.PathLike[str]) -> np.ndarray:
@@ -178,14 +218,18 @@ def read_mnist_labels(path: str | os.PathLike[str]) -> np.ndarray:
     return labels.astype(np.int64)
 
 
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, decompressed if it is gzip; errors name the file."""
-    if not path.is_file():
-        raise FileNotFoundError(f"IDX file not found: {path}")
-    content = path.read_bytes()
-    if not content.startswith(_GZIP_MAGIC):
-        return content
+@contextlib.contextmanager
+def _open(path: Path) -> Iterator[tuple[BinaryIO, int | None]]:
+    """The file's data stream (inflated if it is gzip) and its size (None for gzip)."""
     try:
-        return gzip.decompress(content)
-    except (EOFError, OSError, zlib.error) as error:
-        raise IDXFormatError(f"{path}: truncated or corrupt gzip file ({error})") from error
+        file = open(path, "rb")  # noqa: SIM115 (closed below)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"IDX file not found: {path}") from None
+    with file:
+        if file.read(2) != _GZIP_MAGIC:
+            file.seek(0)
+            yield file, os.fstat(file.fileno()).st_size
+            return
+        file.seek(0)
+        with gzip.GzipFile(fileobj=file) as stream:
+            yield stream, None

@@ -17,6 +17,7 @@ A file that is present but broken is an error, never a reason to fall back.
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from pathlib import Path
@@ -26,12 +27,12 @@ import numpy as np
 
 from mytorch.core import dtypes
 from mytorch.core.tensor import Tensor
-from mytorch.data.dataset import TensorDataset
 from mytorch.datasets.download import DownloadError, data_home, download_file
 from mytorch.datasets.idx import read_mnist_images, read_mnist_labels
 from mytorch.datasets.sample import MNISTSampleWarning, load_mnist_sample
+from mytorch.utils.data.dataset import TensorDataset
 
-__all__ = ["MNIST", "MNIST_MD5", "MNIST_MIRRORS", "download_mnist", "load_mnist"]
+__all__ = ["MNIST", "MNIST_MD5", "MNIST_MIRRORS", "MNIST_SIZES", "download_mnist", "load_mnist"]
 
 # Tried in order. yann.lecun.com, the original home, now often refuses downloads.
 MNIST_MIRRORS = (
@@ -45,6 +46,13 @@ MNIST_MD5 = {
     "t10k-images-idx3-ubyte.gz": "9fb629c4189551a2d022fa330f9573f3",
     "t10k-labels-idx1-ubyte.gz": "ec29112dd5afa0611ce80d1b7f02629c",
 }
+# Their sizes in bytes: a download that grows past its file's size is cut off.
+MNIST_SIZES = {
+    "train-images-idx3-ubyte.gz": 9_912_422,
+    "train-labels-idx1-ubyte.gz": 28_881,
+    "t10k-images-idx3-ubyte.gz": 1_648_877,
+    "t10k-labels-idx1-ubyte.gz": 4_542,
+}
 
 PathLike = str | os.PathLike[str]
 
@@ -54,7 +62,8 @@ def download_mnist(root: PathLike | None = None, timeout: float = 30.0) -> Path:
 
     A file counts as there if it is present raw or gzipped (the IDX reader checks it
     when it is loaded). Each download tries ``MNIST_MIRRORS`` in order and is kept
-    only if its MD5 matches.
+    only if its MD5 matches; one that grows past its size in ``MNIST_SIZES`` is cut
+    off, and each file must arrive within ``download_file``'s deadline (600 s).
 
     Returns
     -------
@@ -78,7 +87,9 @@ def download_mnist(root: PathLike | None = None, timeout: float = 30.0) -> Path:
     directory = _mnist_dir(root)
     for filename, md5 in MNIST_MD5.items():
         if _find(directory, filename.removesuffix(".gz")) is None:
-            download_file(filename, directory, md5, MNIST_MIRRORS, timeout=timeout)
+            download_file(
+                filename, directory, md5, MNIST_MIRRORS, timeout, size=MNIST_SIZES[filename]
+            )
     return directory
 
 
@@ -233,9 +244,14 @@ def _mnist_dir(root: PathLike | None) -> Path:
 
 
 def _find(directory: Path, name: str) -> Path | None:
-    """The file ``name`` in ``directory``, raw or gzipped, if either exists."""
+    """The file ``name`` in ``directory``, raw or gzipped, if either is there.
+
+    Anything under the name counts, even a broken symbolic link or a directory: a
+    file that is there but broken must be an error when it is read, never a reason
+    to fall back to the sample (``is_file`` would say False for a symlink loop).
+    """
     for candidate in (directory / name, directory / f"{name}.gz"):
-        if candidate.is_file():
+        if os.path.lexists(candidate):
             return candidate
     return None
 
@@ -282,7 +298,8 @@ def _convert(images: np.ndarray, flatten: bool, dtype: Any) -> np.ndarray:
     if dtype != dtypes.uint8 and dtype.kind != "f":
         raise ValueError(f"MNIST: dtype must be uint8 or a float dtype, got {dtype}")
     if flatten:
-        images = images.reshape(len(images), -1)
+        # Not reshape(n, -1): numpy cannot infer the -1 of an empty set of images.
+        images = images.reshape(len(images), math.prod(images.shape[1:]))
     if dtype == dtypes.uint8:
         return images
     scaled = images.astype(dtype)

@@ -14,7 +14,7 @@ from typing import Any
 
 from mytorch.nn.module import Module
 
-__all__ = ["ModuleDict", "ModuleList", "Sequential", "position"]
+__all__ = ["ModuleDict", "ModuleList", "Sequential"]
 
 
 class Sequential(Module):

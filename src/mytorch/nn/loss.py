@@ -39,6 +39,11 @@ class _Loss(Module):
                 f"{self._reductions[-1]!r}, got {reduction!r}"
             )
         self.reduction = reduction
+        if isinstance(weight, str):
+            raise TypeError(
+                f"{type(self).__name__}: weight must be a Tensor of one weight per class, got "
+                f"the string {weight!r}; pass the reduction by name: reduction={weight!r}"
+            )
         if weight is not None:
             weight = weight if isinstance(weight, Tensor) else Tensor(weight)
             self.register_buffer("weight", weight)

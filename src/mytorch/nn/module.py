@@ -25,6 +25,7 @@ import numpy as np
 from mytorch.core import dtypes
 from mytorch.core.tensor import Tensor
 from mytorch.nn import hooks, state
+from mytorch.nn.hooks import ModuleHooks
 from mytorch.nn.parameter import Parameter
 from mytorch.nn.tree import ModuleTree
 
@@ -33,7 +34,7 @@ __all__ = ["Module"]
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
 
 
-class Module(ModuleTree):
+class Module(ModuleTree, ModuleHooks):
     """Base class of layers and models: subclass it, set parts as attributes, write ``forward``.
 
     Parameters and sub-modules assigned as attributes are registered, so that
@@ -110,42 +111,6 @@ class Module(ModuleTree):
         if self._forward_pre_hooks or self._forward_hooks:
             return hooks.call_with_hooks(self, args, kwargs)
         return self.forward(*args, **kwargs)
-
-    def register_forward_pre_hook(self, hook: Callable[..., Any]) -> hooks.RemovableHandle:
-        """Call ``hook(module, args)`` before every ``forward``; return its removable handle.
-
-        A hook that returns a value replaces the positional arguments (a value
-        that is not a tuple is wrapped in one), as in PyTorch.
-
-        Examples
-        --------
-        >>> import mytorch
-        >>> from mytorch import nn
-        >>> layer = nn.ReLU()
-        >>> handle = layer.register_forward_pre_hook(lambda m, args: args[0] - 1)
-        >>> layer(mytorch.tensor([3.0]))
-        tensor([2.])
-        >>> handle.remove()
-        """
-        return hooks.add_hook(self._forward_pre_hooks, hook, "register_forward_pre_hook")
-
-    def register_forward_hook(self, hook: Callable[..., Any]) -> hooks.RemovableHandle:
-        """Call ``hook(module, args, output)`` after every ``forward``; return its handle.
-
-        A hook that returns a value replaces the output, as in PyTorch.
-
-        Examples
-        --------
-        >>> import mytorch
-        >>> from mytorch import nn
-        >>> layer = nn.ReLU()
-        >>> with layer.register_forward_hook(lambda m, args, out: out * 10):
-        ...     layer(mytorch.tensor([1.0]))
-        tensor([10.])
-        >>> layer(mytorch.tensor([1.0]))
-        tensor([1.])
-        """
-        return hooks.add_hook(self._forward_hooks, hook, "register_forward_hook")
 
     # ---------------------------------------------------------- registration
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -376,35 +341,6 @@ class Module(ModuleTree):
         for param in params:
             param.requires_grad_(True)
         return self
-
-    def get_submodule(self, target: str) -> Module:
-        """Return the sub-module at the dotted path ``target`` (``''`` is this module).
-
-        Raises
-        ------
-        AttributeError
-            Naming the first part of the path that is not a sub-module (as PyTorch).
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> model = nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))
-        >>> model.get_submodule("0.1")
-        ReLU()
-        """
-        module: Module = self
-        path = []
-        for name in target.split(".") if target else []:
-            path.append(name)
-            child = module._modules.get(name)
-            if child is None:
-                raise AttributeError(
-                    f"{type(self).__name__}.get_submodule: {type(module).__name__} at "
-                    f"{'.'.join(path[:-1]) or 'the top'!r} has no sub-module {name!r} "
-                    f"(looking for {target!r})"
-                )
-            module = child
-        return module
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:
         """Call ``fn`` on every sub-module (children first) and then on this module.

@@ -137,8 +137,10 @@ def load(module: Module, state_dict: Mapping[str, Any], strict: bool = True) -> 
             f"Error(s) in loading state_dict for {type(module).__name__}:\n\t"
             + "\n\t".join(problems)
         )
-    # Parameters require grad: the in-place copy must not be recorded.
-    with no_grad():
+    # Parameters require grad: the in-place copy must not be recorded. A float64 value too
+    # large for float32 becomes inf, as in PyTorch, without a warning that (as an error)
+    # could stop the loop half-way.
+    with no_grad(), np.errstate(over="ignore"):
         for key, array in sources.items():
             targets[key].copy_(array)
     return IncompatibleKeys(missing, unexpected)

@@ -145,6 +145,35 @@ class ModuleTree:
                     seen.add(id(value))
                     yield _join(module_prefix, name), value
 
+    def get_submodule(self, target: str) -> Module:
+        """Return the sub-module at the dotted path ``target`` (``''`` is this module).
+
+        Raises
+        ------
+        AttributeError
+            Naming the first part of the path that is not a sub-module (as PyTorch).
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> model = nn.Sequential(nn.Sequential(nn.Linear(2, 2), nn.ReLU()))
+        >>> model.get_submodule("0.1")
+        ReLU()
+        """
+        module: Module = self
+        path = []
+        for name in target.split(".") if target else []:
+            path.append(name)
+            child = module._modules.get(name)
+            if child is None:
+                raise AttributeError(
+                    f"{type(self).__name__}.get_submodule: {type(module).__name__} at "
+                    f"{'.'.join(path[:-1]) or 'the top'!r} has no sub-module {name!r} "
+                    f"(looking for {target!r})"
+                )
+            module = child
+        return module
+
     def extra_repr(self) -> str:
         """Return the settings shown by ``repr`` (e.g. ``in_features=2``); layers override it.
 

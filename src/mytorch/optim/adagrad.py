@@ -9,7 +9,7 @@ import numpy as np
 
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
-from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
+from mytorch.optim.optimizer import Optimizer, ParamsT, check_flag, check_number
 from mytorch.optim.state_dict import Entry
 
 __all__ = ["Adagrad"]
@@ -98,6 +98,7 @@ class Adagrad(Optimizer):
             ("eps", "epsilon"),
         ):
             check_number("Adagrad", what, group[key], 0.0)
+        check_flag("Adagrad", "maximize", group["maximize"])
 
     def _state_entries(self, group: dict[str, Any]) -> dict[str, Entry]:
         return {"step": Entry("count"), "sum": Entry("nonnegative")}

@@ -10,7 +10,7 @@ import numpy as np
 
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
-from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
+from mytorch.optim.optimizer import Optimizer, ParamsT, check_flag, check_number
 from mytorch.optim.state_dict import Entry
 
 __all__ = ["Adam", "AdamW"]
@@ -108,6 +108,8 @@ class Adam(Optimizer):
         check_number(name, "learning rate", group["lr"], 0.0)
         check_number(name, "epsilon", group["eps"], 0.0)
         check_number(name, "weight_decay", group["weight_decay"], 0.0)
+        for flag in ("amsgrad", "maximize", "decoupled_weight_decay"):
+            check_flag(name, flag, group[flag])
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"{name}: betas must be a pair (beta1, beta2), got {betas!r}")

@@ -9,6 +9,7 @@ import numpy as np
 
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
+from mytorch.optim.line_search import strong_wolfe
 from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
 from mytorch.optim.state_dict import Entry
 
@@ -39,14 +40,15 @@ class LBFGS(Optimizer):
         Stop when the loss, or the step, changes by less than this.
     history_size : int, default 100
         The number :math:`m` of past (step, gradient change) pairs remembered.
-    line_search_fn : None
-        Only None (a fixed step of ``lr``): the "strong_wolfe" line search is not
-        implemented here, and asking for it is a ValueError.
+    line_search_fn : {None, "strong_wolfe"}, default None
+        None moves by a fixed step of ``lr`` along each direction;
+        ``"strong_wolfe"`` searches along it for a step that lowers the loss
+        enough and flattens its slope (see ``mytorch.optim.line_search``).
 
     Raises
     ------
     ValueError
-        If a number is out of range, ``line_search_fn`` is given, or there is
+        If a number is out of range, ``line_search_fn`` is unknown, or there is
         more than one parameter group.
 
     Notes
@@ -67,7 +69,8 @@ class LBFGS(Optimizer):
         d_k &= r, \qquad x_{k+1} = x_k + t_k d_k
 
     with :math:`t_k = \gamma`, except the very first step, which is
-    :math:`\min(1, 1 / \lVert g_0 \rVert_1)\, \gamma` (steepest descent, scaled).
+    :math:`\min(1, 1 / \lVert g_0 \rVert_1)\, \gamma` (steepest descent, scaled);
+    with the line search, that is only the first guess of :math:`t_k`.
     The state (kept under the first parameter, as PyTorch does) holds the
     direction ``d``, the step ``t``, the pairs ``old_stps``/``old_dirs``, ``ro``,
     ``H_diag``, the last gradient and loss, and the counters ``n_iter`` and
@@ -137,10 +140,10 @@ class LBFGS(Optimizer):
                 raise ValueError(f"LBFGS: {key} must be a positive int, got {value!r}")
         check_number("LBFGS", "tolerance_grad", group["tolerance_grad"], 0.0)
         check_number("LBFGS", "tolerance_change", group["tolerance_change"], 0.0)
-        if group["line_search_fn"] is not None:
+        if group["line_search_fn"] not in (None, "strong_wolfe"):
             raise ValueError(
-                f"LBFGS: line_search_fn={group['line_search_fn']!r} is not implemented "
-                "(only None, a fixed step of lr)"
+                f"LBFGS: line_search_fn must be None or 'strong_wolfe', "
+                f"got {group['line_search_fn']!r}"
             )
 
     def _state_entries(self, group: dict[str, Any]) -> dict[str, Entry]:
@@ -169,6 +172,30 @@ class LBFGS(Optimizer):
             param.data += step * direction[offset : offset + size].reshape(param.shape)
             param._bump_version()
             offset += size
+
+    def _line_search(
+        self,
+        closure: Callable[[], Any],
+        t: float,
+        direction: np.ndarray,
+        loss: float,
+        flat_grad: np.ndarray,
+        slope: float,
+        max_evals: int,
+    ) -> tuple[float, np.ndarray, float, int]:
+        """Run ``strong_wolfe`` from the current parameters, which it leaves in place."""
+        params = self.param_groups[0]["params"]
+        start = [param.data.copy() for param in params]
+
+        def evaluate(step: float) -> tuple[float, np.ndarray]:
+            self._add_to_params(step, direction)
+            value, grad = float(self._evaluate(closure)), self._flat_grad()
+            for param, array in zip(params, start):  # back to the start
+                param.data[...] = array
+                param._bump_version()
+            return value, grad
+
+        return strong_wolfe(evaluate, t, direction, loss, flat_grad, slope, max_evals)
 
     @no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:  # type: ignore[override]
@@ -249,15 +276,24 @@ class LBFGS(Optimizer):
 
             # The first step ever is steepest descent, scaled to a length of at most lr.
             t = lr if state["n_iter"] > 1 else min(1.0, 1.0 / float(np.abs(flat_grad).sum())) * lr
-            if float(flat_grad @ d) > -tolerance_change:
+            slope = float(flat_grad @ d)
+            if slope > -tolerance_change:
                 break  # not a descent direction any more
-            self._add_to_params(t, d)
-            if iteration != max_iter:
-                # Re-evaluate only if another iteration may follow.
-                loss = float(self._evaluate(closure))
-                flat_grad = self._flat_grad()
-                evals += 1
-                state["func_evals"] += 1
+            if group["line_search_fn"] == "strong_wolfe":
+                loss, flat_grad, t, searched = self._line_search(
+                    closure, t, d, loss, flat_grad, slope, max_eval - evals
+                )
+                self._add_to_params(t, d)
+                evals += searched
+                state["func_evals"] += searched
+            else:
+                self._add_to_params(t, d)
+                if iteration != max_iter:
+                    # Re-evaluate only if another iteration may follow.
+                    loss = float(self._evaluate(closure))
+                    flat_grad = self._flat_grad()
+                    evals += 1
+                    state["func_evals"] += 1
             if iteration == max_iter or evals >= max_eval:
                 break
             if np.abs(flat_grad).max() <= tolerance_grad:

@@ -349,6 +349,12 @@ def _bad_gradient(name: str, group_index: int, index: int, param: Tensor, grad: 
     )
 
 
+def check_flag(name: str, what: str, value: Any) -> None:
+    """Raise TypeError unless ``value`` is a bool: a string such as "no" would be true."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}: {what} must be a bool, got {value!r}")
+
+
 def check_number(name: str, what: str, value: Any, low: float, high: float | None = None) -> None:
     """Raise unless ``low <= value`` (and ``value < high`` when given); NaN fails."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -9,7 +9,7 @@ import numpy as np
 
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
-from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
+from mytorch.optim.optimizer import Optimizer, ParamsT, check_flag, check_number
 from mytorch.optim.state_dict import Entry
 
 __all__ = ["RMSprop"]
@@ -106,6 +106,8 @@ class RMSprop(Optimizer):
             ("momentum", "momentum"),
         ):
             check_number("RMSprop", what, group[key], 0.0)
+        check_flag("RMSprop", "centered", group["centered"])
+        check_flag("RMSprop", "maximize", group["maximize"])
 
     def _state_entries(self, group: dict[str, Any]) -> dict[str, Entry]:
         entries = {"step": Entry("count"), "square_avg": Entry("nonnegative")}

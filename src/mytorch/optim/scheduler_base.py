@@ -224,9 +224,12 @@ def check_positive_int(where: str, what: str, value: Any) -> None:
 
 
 def check_epoch(where: str, value: Any) -> None:
-    """Raise ValueError unless ``value`` is an epoch count: an int >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{where}: last_epoch must be an int >= 0, got {value!r}")
+    """Raise ValueError unless ``value`` is an epoch count: an int >= -1.
+
+    -1 is a scheduler not started yet: a SequentialLR's later schedulers wait so.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < -1:
+        raise ValueError(f"{where}: last_epoch must be an int >= -1, got {value!r}")
 
 
 def check_rates(where: str, what: str, rates: Any, groups: int) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
-from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
+from mytorch.optim.optimizer import Optimizer, ParamsT, check_flag, check_number
 from mytorch.optim.state_dict import Entry
 
 __all__ = ["SGD"]
@@ -101,6 +101,8 @@ class SGD(Optimizer):
         check_number("SGD", "momentum", group["momentum"], 0.0)
         check_number("SGD", "dampening", group["dampening"], 0.0)
         check_number("SGD", "weight_decay", group["weight_decay"], 0.0)
+        check_flag("SGD", "nesterov", group["nesterov"])
+        check_flag("SGD", "maximize", group["maximize"])
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(
                 f"SGD: Nesterov momentum needs momentum > 0 and dampening == 0, got "

@@ -100,7 +100,9 @@ def cross_entropy(
         return _cross_entropy_probabilities(input, target, weights, reduction, label_smoothing)
     labels, any_ignored = _check_labels("cross_entropy", input, target, ignore_index)
     if input.ndim <= 2 and weights is None and label_smoothing == 0.0 and not any_ignored:
-        return CrossEntropy.apply(input, labels, reduction)  # the hot path
+        # The hot path. Backward reads the labels: a copy (cheap: N integers) keeps the
+        # gradient right even if the caller changes their label tensor in place meanwhile.
+        return CrossEntropy.apply(input, labels.copy(), reduction)
     log_probs = input.log_softmax(dim=_class_dim(input))
     return _weighted_nll(log_probs, labels, weights, ignore_index, reduction, label_smoothing)
 

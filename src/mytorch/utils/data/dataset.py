@@ -8,14 +8,17 @@ take a whole batch of rows with one numpy index instead of one sample at a time.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from mytorch.core.random import default_generator
 from mytorch.core.tensor import Tensor, shape_str
 
-__all__ = ["Dataset", "TensorDataset"]
+__all__ = ["Dataset", "Subset", "TensorDataset", "random_split"]
 
 
 class Dataset(ABC):
@@ -27,7 +30,7 @@ class Dataset(ABC):
     Examples
     --------
     >>> import mytorch
-    >>> from mytorch.data import Dataset
+    >>> from mytorch.utils.data import Dataset
     >>> class Squares(Dataset):
     ...     def __len__(self):
     ...         return 4
@@ -73,7 +76,7 @@ class TensorDataset(Dataset):
     Examples
     --------
     >>> import mytorch
-    >>> from mytorch.data import TensorDataset
+    >>> from mytorch.utils.data import TensorDataset
     >>> inputs = mytorch.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]])
     >>> labels = mytorch.tensor([0, 1, 0], dtype=mytorch.int64)
     >>> dataset = TensorDataset(inputs, labels)
@@ -110,3 +113,94 @@ class TensorDataset(Dataset):
     def __repr__(self) -> str:
         shapes = ", ".join(shape_str(t.shape) for t in self.tensors)
         return f"TensorDataset({shapes})"
+
+
+class Subset(Dataset):
+    """The samples of ``dataset`` at ``indices``, in that order.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        The whole dataset.
+    indices : sequence of int
+        Which of its samples to keep; ``subset[i]`` is ``dataset[indices[i]]``.
+
+    Examples
+    --------
+    >>> from mytorch.utils.data import Subset
+    >>> evens = Subset(["a", "b", "c", "d"], [0, 2])
+    >>> len(evens), evens[1]
+    (2, 'c')
+    """
+
+    def __init__(self, dataset: Any, indices: Sequence[int]) -> None:
+        self.dataset = dataset
+        self.indices = indices
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, list):  # a batch of indices, as PyTorch's Subset allows
+            return self.dataset[[self.indices[i] for i in index]]
+        return self.dataset[self.indices[index]]
+
+    def __len__(self) -> int:
+        return len(self.indices)
+
+    def __repr__(self) -> str:
+        return f"Subset({len(self)} of {len(self.dataset)} samples)"
+
+
+def random_split(
+    dataset: Any,
+    lengths: Sequence[int | float],
+    generator: np.random.Generator | None = None,
+) -> list[Subset]:
+    """Split ``dataset`` at random into non-overlapping ``Subset`` s of the given lengths.
+
+    Parameters
+    ----------
+    dataset : Dataset
+        What to split.
+    lengths : sequence of int or float
+        The subsets' lengths, summing to ``len(dataset)``; or fractions summing to 1,
+        turned into lengths as PyTorch does (rounded down, then the remainder given
+        one by one to the first subsets).
+    generator : numpy.random.Generator, optional
+        Where the permutation comes from; default the framework's generator.
+
+    Raises
+    ------
+    ValueError
+        If the lengths do not add up, or one is negative.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from mytorch.utils.data import random_split
+    >>> train, val = random_split(range(10), [0.8, 0.2], generator=np.random.default_rng(0))
+    >>> len(train), len(val), sorted(list(train) + list(val)) == list(range(10))
+    (8, 2, True)
+    """
+    count = len(dataset)
+    lengths = list(lengths)
+    if lengths and all(isinstance(n, float) for n in lengths) and math.isclose(sum(lengths), 1):
+        if any(not 0 <= n <= 1 for n in lengths):
+            raise ValueError(f"random_split: fractions must be in [0, 1], got {lengths}")
+        sizes = [math.floor(count * n) for n in lengths]
+        for i in range(count - sum(sizes)):
+            sizes[i % len(sizes)] += 1
+    else:
+        sizes = lengths
+    if any(isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0 for n in sizes):
+        raise ValueError(
+            f"random_split: lengths must be non-negative ints or fractions summing to 1, "
+            f"got {lengths}"
+        )
+    if sum(sizes) != count:
+        raise ValueError(
+            f"random_split: the lengths {lengths} add up to {sum(sizes)}, but the dataset "
+            f"has {count} samples"
+        )
+    generator = generator if generator is not None else default_generator()
+    order = generator.permutation(count).tolist()
+    ends = np.cumsum(sizes).tolist()
+    return [Subset(dataset, order[end - size : end]) for size, end in zip(sizes, ends)]
