@@ -101,3 +101,8 @@ def test_resuming_from_a_state_dict_continues_bit_for_bit(mlp, train):
 def test_invalid_hyperparameters_are_refused(kwargs, match):
     with pytest.raises(ValueError, match=f"Adadelta: {match}"):
         Adadelta([mytorch.zeros(2, requires_grad=True)], **kwargs)
+
+
+def test_maximize_must_be_a_bool():
+    with pytest.raises(TypeError, match="Adadelta: maximize must be a bool, got 'no'"):
+        Adadelta([mytorch.zeros(2, requires_grad=True)], maximize="no")

@@ -9,7 +9,7 @@ import numpy as np
 
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
-from mytorch.optim.optimizer import Optimizer, ParamsT, check_number
+from mytorch.optim.optimizer import Optimizer, ParamsT, check_flag, check_number
 from mytorch.optim.state_dict import Entry
 
 __all__ = ["Adadelta"]
@@ -94,6 +94,7 @@ class Adadelta(Optimizer):
             raise ValueError(f"{name}: invalid rho {group['rho']!r}; it must be in [0.0, 1.0]")
         check_number(name, "epsilon", group["eps"], 0.0)
         check_number(name, "weight_decay", group["weight_decay"], 0.0)
+        check_flag(name, "maximize", group["maximize"])
 
     def _state_entries(self, group: dict[str, Any]) -> dict[str, Entry]:
         # Both averages are of squares, and a step takes their square roots.
