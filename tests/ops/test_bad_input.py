@@ -84,11 +84,6 @@ def integer_tensor_requiring_grad():
     return [], lambda: mytorch.Tensor(np.arange(3), requires_grad=True)
 
 
-def cast_to_integer_while_requiring_grad():
-    a = leaf(2)
-    return [a], lambda: a.to(mytorch.int64)
-
-
 def unsupported_operand(op: Callable[[Tensor], Any]):
     def build():
         a = leaf(2, 3)
@@ -165,12 +160,6 @@ CASES = [
         integer_tensor_requiring_grad,
         TypeError,
         ("Tensor", "floating-point", "int64"),
-    ),
-    Case(
-        "to: integer while requiring grad",
-        cast_to_integer_while_requiring_grad,
-        TypeError,
-        ("to", "int64"),
     ),
     Case(
         "tensor + str",

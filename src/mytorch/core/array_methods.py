@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from mytorch.core.device import _CPU, device
+
 __all__ = ["ArrayMethods"]
 
 
@@ -45,6 +47,18 @@ class ArrayMethods:
         dtype('float32')
         """
         return self.data.dtype
+
+    @property
+    def device(self) -> device:
+        """The device the tensor is on: always the CPU (``mytorch.device("cpu")``).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2).device
+        device(type='cpu')
+        """
+        return _CPU
 
     @property
     def ndim(self) -> int:

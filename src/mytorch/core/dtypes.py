@@ -12,23 +12,38 @@ import numpy as np
 
 __all__ = [
     "bool_",
+    "double",
     "float16",
     "float32",
     "float64",
     "get_default_dtype",
+    "half",
+    "int8",
+    "int16",
     "int32",
     "int64",
+    "long",
     "set_default_dtype",
+    "short",
     "uint8",
 ]
 
 float16 = np.dtype("float16")
 float32 = np.dtype("float32")
 float64 = np.dtype("float64")
+int8 = np.dtype("int8")
+int16 = np.dtype("int16")
 int32 = np.dtype("int32")
 int64 = np.dtype("int64")
 uint8 = np.dtype("uint8")
 bool_ = np.dtype("bool")
+
+# PyTorch's other names for the same dtypes. ``float``, ``int`` and ``bool``
+# are set in ``mytorch/__init__.py`` only: here they would hide Python's builtins.
+half = float16
+double = float64
+short = int16
+long = int64
 
 _default_dtype = float32
 
@@ -78,7 +93,45 @@ def resolve_dtype(dtype: Any) -> np.dtype | None:
     """Turn a user's dtype argument (None, a numpy dtype, a type or a name) into a dtype."""
     if dtype is None:
         return None
+    if isinstance(dtype, np.dtype):
+        return dtype
+    if isinstance(dtype, bool) or dtype == "cpu":
+        # np.dtype(True) is bool and np.dtype(False) an error: neither is meant.
+        raise TypeError(f"not a dtype: {dtype!r}")
     try:
-        return np.dtype(dtype)
+        resolved = np.dtype(dtype)
     except TypeError as error:
         raise TypeError(f"not a dtype: {dtype!r}") from error
+    if resolved.kind in "OSUVMm":
+        raise TypeError(f"not a dtype MyTorch supports: {dtype!r}")
+    return resolved
+
+
+def is_floating(dtype: np.dtype) -> bool:
+    """Whether ``dtype`` is a floating-point (or complex) dtype."""
+    return dtype.kind in "fc"
+
+
+def same_type(a: np.dtype, b: np.dtype) -> bool:
+    """Whether two dtypes hold the same kind of number (byte order aside)."""
+    return a is b or (a.kind == b.kind and a.itemsize == b.itemsize)
+
+
+def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
+    """The dtype PyTorch gives an elementwise op of two tensors with these arrays.
+
+    Categories rank bool < integer < float. Within one category the wider dtype
+    wins, except that a 0-d tensor does not widen a tensor with dimensions (it
+    counts like a Python number). Across categories the higher one's dtype wins.
+    """
+    a_dtype, b_dtype = a.dtype, b.dtype
+    a_rank, b_rank = _RANK[a_dtype.kind], _RANK[b_dtype.kind]
+    a_scalar, b_scalar = a.ndim == 0, b.ndim == 0
+    if a_rank == b_rank:
+        if a_scalar != b_scalar:
+            return b_dtype if a_scalar else a_dtype
+        return np.promote_types(a_dtype, b_dtype)
+    return a_dtype if a_rank > b_rank else b_dtype
+
+
+_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}

@@ -33,8 +33,9 @@ _FLOAT_KINDS = "fc"
 def as_array(data: Any, dtype: np.dtype | None = None) -> np.ndarray:
     """Convert user data to an ndarray following MyTorch's dtype rules.
 
-    Python numbers and (nested) lists become the default float dtype; Python bools
-    stay bool; numpy arrays keep their dtype (and are not copied).
+    As in PyTorch: Python floats (and lists holding any) become the default float
+    dtype, Python ints int64, Python bools bool; numpy arrays keep their dtype
+    (and are not copied).
     """
     if isinstance(data, Tensor):
         data = data.data
@@ -44,8 +45,8 @@ def as_array(data: Any, dtype: np.dtype | None = None) -> np.ndarray:
         array = np.asarray(data)
     else:
         array = np.asarray(data)
-        if array.dtype.kind in "iuf" and dtype is None:
-            array = array.astype(dtypes.get_default_dtype())
+        if array.dtype.kind == "f" and dtype is None:
+            array = array.astype(dtypes.get_default_dtype(), copy=False)
     if array.dtype.kind in "OSUVMm":
         raise TypeError(
             f"Tensor: cannot hold data of dtype {array.dtype} (from {type(data).__name__}); "
@@ -63,7 +64,8 @@ class Tensor(ArrayMethods, InPlaceMethods):
     ----------
     data : array_like
         The values. A numpy array keeps its dtype and is wrapped without a copy;
-        Python numbers and lists become the default dtype (float32).
+        Python floats become the default dtype (float32), ints int64 and bools
+        bool, as in PyTorch.
     requires_grad : bool, default False
         Whether gradients must be computed for this tensor. Only floating-point
         tensors can require gradients.

@@ -13,10 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from mytorch.core import dtypes
+from mytorch.core.device import device
 from mytorch.core.tensor import Tensor
 from mytorch.ops import arithmetic, indexing, matmul, reductions, selection, shape, softmax, unary
 from mytorch.ops.arithmetic import Add, Div, Mul, Pow, Sub
-from mytorch.ops.operands import OPERAND_TYPES, as_operand
+from mytorch.ops.operands import OPERAND_TYPES, SCALAR_TYPES, apply_binary, as_operand
 
 
 def _operator(
@@ -35,13 +37,24 @@ def _operator(
                         f"'{type(other).__name__}'"
                     )
                 return NotImplemented
-            other = as_operand(other, self, name)
+            operand = as_operand(other, self, name)
+            if operand.data.dtype is not self.data.dtype:
+                number = 1 if isinstance(other, SCALAR_TYPES) else -1
+                return apply_binary(function, self, operand, number)
+            return function.apply(self, operand)
+        if other.data.dtype is not self.data.dtype:
+            return apply_binary(function, self, other)
         return function.apply(self, other)
 
     def reflected_op(self: Tensor, other: Any) -> Tensor:
         if not isinstance(other, OPERAND_TYPES):
             return NotImplemented
-        return function.apply(as_operand(other, self, name), self)
+        operand = as_operand(other, self, name)
+        if operand.data.dtype is not self.data.dtype:
+            return apply_binary(
+                function, operand, self, 0 if isinstance(other, SCALAR_TYPES) else -1
+            )
+        return function.apply(operand, self)
 
     return forward_op, reflected_op
 
@@ -66,40 +79,103 @@ def _comparison(ufunc: np.ufunc, name: str) -> Callable[[Tensor, Any], Tensor]:
     return compare
 
 
-def _float(self: Tensor) -> Tensor:
-    """Return the tensor as float32 (``self.to(numpy.float32)``).
+def _cast_method(dtype: np.dtype, name: str) -> Callable[[Tensor], Tensor]:
+    def cast(self: Tensor) -> Tensor:
+        return unary.to(self, dtype)
 
-    Returns
-    -------
-    Tensor
-        A float32 copy that keeps the graph: its gradient flows back to ``self``
-        in ``self``'s dtype.
+    cast.__name__ = name
+    cast.__doc__ = f"""Return the tensor as {dtype}: ``self.to(mytorch.{dtype})``, as PyTorch's.
 
-    Examples
-    --------
-    >>> import mytorch
-    >>> mytorch.tensor([1, 2]).double().float().dtype
-    dtype('float32')
-    """
-    return unary.to(self, np.float32)
-
-
-def _double(self: Tensor) -> Tensor:
-    """Return the tensor as float64 (``self.to(numpy.float64)``).
-
-    Returns
-    -------
-    Tensor
-        A float64 copy that keeps the graph: its gradient flows back to ``self``
-        in ``self``'s dtype.
+    Between float dtypes the result keeps the graph (its gradient flows back in
+    ``self``'s dtype); to an integer or bool dtype it is a constant.
 
     Examples
     --------
     >>> import mytorch
-    >>> mytorch.tensor([1.0, 2.0]).double().dtype
-    dtype('float64')
+    >>> mytorch.tensor([1.5, 2.0]).{name}().dtype
+    dtype('{dtype}')
     """
-    return unary.to(self, np.float64)
+    return cast
+
+
+_CASTS = {
+    "float": dtypes.float32,
+    "double": dtypes.float64,
+    "half": dtypes.float16,
+    "long": dtypes.int64,
+    "int": dtypes.int32,
+    "short": dtypes.int16,
+    "bool": dtypes.bool_,
+}
+
+_TYPE_NAMES = {
+    dtypes.float32: "FloatTensor",
+    dtypes.float64: "DoubleTensor",
+    dtypes.float16: "HalfTensor",
+    dtypes.int64: "LongTensor",
+    dtypes.int32: "IntTensor",
+    dtypes.int16: "ShortTensor",
+    dtypes.int8: "CharTensor",
+    dtypes.uint8: "ByteTensor",
+    dtypes.bool_: "BoolTensor",
+}
+
+
+def _type(self: Tensor, dtype: Any = None) -> Tensor | str:
+    """Return the type's name (no argument), or the tensor cast to ``dtype``.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([1.0])
+    >>> x.type()
+    'mytorch.FloatTensor'
+    >>> x.type(mytorch.int64)
+    tensor([1])
+    """
+    if dtype is None:
+        return "mytorch." + _TYPE_NAMES.get(self.dtype, f"Tensor[{self.dtype}]")
+    return unary.to(self, dtype)
+
+
+def _is_floating_point(self: Tensor) -> bool:
+    """Return whether the tensor's dtype is a floating-point dtype.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.tensor([1.0]).is_floating_point(), mytorch.tensor([1]).is_floating_point()
+    (True, False)
+    """
+    return self.data.dtype.kind == "f"
+
+
+def _cpu(self: Tensor) -> Tensor:
+    """Return the tensor itself: it is on the CPU already, the only device MyTorch has.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.ones(2)
+    >>> x.cpu() is x
+    True
+    """
+    return self
+
+
+def _cuda(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
+    """Refuse: MyTorch runs on the CPU only (see ``mytorch.device``).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.ones(2).cuda()
+    Traceback (most recent call last):
+        ...
+    RuntimeError: device: MyTorch runs on the CPU only (numpy), so device 'cuda' is ...
+    """
+    device("cuda")
+    return self
 
 
 def _all(self: Tensor) -> Tensor:
@@ -256,8 +332,12 @@ def _attach() -> None:
     for name, function in methods.items():
         setattr(Tensor, name, function)
 
-    Tensor.float = _float
-    Tensor.double = _double
+    for name, dtype in _CASTS.items():
+        setattr(Tensor, name, _cast_method(dtype, name))
+    Tensor.type = _type
+    Tensor.is_floating_point = _is_floating_point
+    Tensor.cpu = _cpu
+    Tensor.cuda = _cuda
     Tensor.all = _all
     Tensor.any = _any
     # .T reverses all dimensions (as numpy); .mT swaps the last two.
