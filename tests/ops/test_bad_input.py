@@ -197,7 +197,7 @@ CASES = [
         "mul_: leaf requiring grad",
         in_place_on_a_leaf_requiring_grad,
         RuntimeError,
-        ("mul_", "leaf that requires grad", "no_grad"),
+        ("mul_", "leaf Variable that requires grad", "no_grad"),
     ),
     *[
         Case(f"{name}: dim out of range", out_of_range(op), IndexError, (name, str(dim), "range"))

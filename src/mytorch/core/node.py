@@ -13,6 +13,7 @@ engine (``mytorch.core.engine``) walks them backwards from the output.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,7 +23,72 @@ from mytorch.core.tensor import Tensor, shape_str
 if TYPE_CHECKING:
     from mytorch.core.function import Function
 
-__all__ = ["AccumulateGrad", "BackwardFunction", "accumulate_into"]
+__all__ = ["AccumulateGrad", "BackwardFunction", "RemovableHandle", "accumulate_into", "run_hooks"]
+
+
+class RemovableHandle:
+    """What ``Tensor.register_hook`` returns: ``remove()`` unregisters the hook.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> x = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    >>> handle = x.register_hook(lambda grad: grad * 10)
+    >>> handle.remove()
+    >>> (x * 1).sum().backward()
+    >>> x.grad
+    tensor([1., 1.])
+    """
+
+    __slots__ = ("_hooks", "_key")
+
+    def __init__(self, hooks: dict[int, Callable[[Tensor], Tensor | None]], key: int) -> None:
+        self._hooks, self._key = hooks, key
+
+    def remove(self) -> None:
+        """Unregister the hook (removing it twice is harmless).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.tensor(1.0, requires_grad=True)
+        >>> x.register_hook(print).remove()
+        """
+        self._hooks.pop(self._key, None)
+
+
+def add_hook(
+    hooks: dict[int, Callable[[Tensor], Tensor | None]] | None,
+    hook: Callable[[Tensor], Tensor | None],
+) -> tuple[dict[int, Callable[[Tensor], Tensor | None]], RemovableHandle]:
+    """Add ``hook`` to ``hooks`` (made if None); return the dict and the hook's handle."""
+    if not callable(hook):
+        raise TypeError(f"register_hook: the hook must be callable, got {type(hook).__name__}")
+    hooks = {} if hooks is None else hooks
+    key = max(hooks, default=-1) + 1
+    hooks[key] = hook
+    return hooks, RemovableHandle(hooks, key)
+
+
+def run_hooks(
+    hooks: dict[int, Callable[[Tensor], Tensor | None]], grad: Tensor, where: str
+) -> Tensor:
+    """Call each hook with the gradient in order; a hook may return a replacement."""
+    for hook in list(hooks.values()):
+        result = hook(grad)
+        if result is not None:
+            if not isinstance(result, Tensor):
+                raise TypeError(
+                    f"{where}: a gradient hook must return a Tensor or None, "
+                    f"got {type(result).__name__}"
+                )
+            if result.shape != grad.shape:
+                raise RuntimeError(
+                    f"{where}: a gradient hook changed the gradient's shape from "
+                    f"{shape_str(grad.shape)} to {shape_str(result.shape)}"
+                )
+            grad = result
+    return grad
 
 
 class BackwardFunction:
@@ -55,6 +121,7 @@ class BackwardFunction:
     _saved_versions: tuple[int, ...] | None = None
     _released = False
     _retained: weakref.ref[Tensor] | None = None
+    _hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None  # Tensor.register_hook
 
     def __init__(self, function: type[Function]) -> None:
         self.function = function
@@ -252,9 +319,11 @@ class BackwardFunction:
         """
         # Everything but the node's identity lives in its instance dict: the
         # saved tensors, the ctx attributes, a retained gradient's reference.
-        function, parents = self.function, self.next_functions
+        function, parents, hooks = self.function, self.next_functions, self._hooks
         self.__dict__.clear()
         self.function, self.next_functions = function, parents
+        if hooks is not None:
+            self._hooks = hooks
         self._released = True
 
     def retain_grad_of(self, tensor: Tensor) -> None:
@@ -309,12 +378,13 @@ class AccumulateGrad:
     True
     """
 
-    __slots__ = ("__weakref__", "_variable")
+    __slots__ = ("__weakref__", "_hooks", "_variable")
 
     next_functions: tuple[()] = ()
 
     def __init__(self, variable: Tensor) -> None:
         self._variable = weakref.ref(variable)
+        self._hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None
 
     @property
     def variable(self) -> Tensor | None:
@@ -371,6 +441,8 @@ class AccumulateGrad:
         variable = self._variable()
         if variable is None:
             return  # the leaf is gone, and its gradient with it
+        if self._hooks:
+            grad = run_hooks(self._hooks, grad, "AccumulateGrad")
         if grad.data.shape != variable.data.shape:
             raise RuntimeError(
                 f"AccumulateGrad: got a gradient of shape {shape_str(grad.shape)} for a leaf "

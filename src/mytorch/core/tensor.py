@@ -13,7 +13,7 @@ the two layers in a circle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -23,7 +23,7 @@ from mytorch.core.array_methods import ArrayMethods
 from mytorch.core.inplace import InPlaceMethods
 
 if TYPE_CHECKING:
-    from mytorch.core.node import AccumulateGrad, BackwardFunction
+    from mytorch.core.node import AccumulateGrad, BackwardFunction, RemovableHandle
 
 __all__ = ["Tensor"]
 
@@ -107,9 +107,26 @@ class Tensor(ArrayMethods, InPlaceMethods):
         "requires_grad",
     )
 
-    # Make numpy defer to Tensor's reflected operators, so ``array * tensor``
-    # gives a Tensor instead of an object array of Tensors.
-    __array_ufunc__ = None
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy's hook for ``array OP tensor``: use Tensor's own operators.
+
+        ``array * tensor`` gives a Tensor (via the reflected operator), not an
+        object array of Tensors. An in-place numpy op into an array, such as
+        ``p.data -= lr * p.grad`` (PyTorch's hand-written SGD), computes on the
+        arrays and leaves autograd out, as writing into ``.data`` always does.
+        """
+        out = kwargs.get("out")
+        if out is not None:
+            if method == "__call__" and all(type(o) is np.ndarray for o in out):
+                arrays = [x.data if isinstance(x, Tensor) else x for x in inputs]
+                return ufunc(*arrays, **kwargs)
+            return NotImplemented
+        if method == "__call__" and not kwargs and len(inputs) == 2 and inputs[1] is self:
+            name = _REFLECTED.get(ufunc.__name__)
+            operator = getattr(self, name, None) if name else None
+            if operator is not None:
+                return operator(inputs[0])
+        return NotImplemented
 
     def __init__(
         self,
@@ -248,6 +265,43 @@ class Tensor(ArrayMethods, InPlaceMethods):
         if self._node is not None:
             self._node.retain_grad_of(self)
 
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` with this tensor's gradient whenever backward computes it.
+
+        The hook may return a new gradient (of the same shape) to use instead,
+        or None to keep it. On a leaf the hook runs before the gradient is added
+        into ``.grad``; on a non-leaf, before it flows on into the graph.
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Raises
+        ------
+        RuntimeError
+            If this tensor does not require grad.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 3
+        >>> handle = y.register_hook(lambda grad: grad * 2)
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([6., 6.])
+        """
+        from mytorch.core.node import add_hook
+
+        if not self.requires_grad:
+            raise RuntimeError(
+                "register_hook: cannot register a hook on a tensor that doesn't require gradient"
+            )
+        node = self._node if self._node is not None else self._grad_accumulator()
+        node._hooks, handle = add_hook(node._hooks, hook)
+        return handle
+
     def detach(self) -> Tensor:
         """Return a new constant tensor sharing this tensor's data, outside the graph.
 
@@ -329,6 +383,29 @@ class Tensor(ArrayMethods, InPlaceMethods):
         elif self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body, *extras]) + ")"
+
+
+# ``array OP tensor`` is ``tensor.__rOP__(array)``; comparisons swap sides.
+_REFLECTED = {
+    "add": "__radd__",
+    "subtract": "__rsub__",
+    "multiply": "__rmul__",
+    "divide": "__rtruediv__",
+    "true_divide": "__rtruediv__",
+    "power": "__rpow__",
+    "matmul": "__rmatmul__",
+    "floor_divide": "__rfloordiv__",
+    "remainder": "__rmod__",
+    "bitwise_and": "__rand__",
+    "bitwise_or": "__ror__",
+    "bitwise_xor": "__rxor__",
+    "less": "__gt__",
+    "less_equal": "__ge__",
+    "greater": "__lt__",
+    "greater_equal": "__le__",
+    "equal": "__eq__",
+    "not_equal": "__ne__",
+}
 
 
 def _check_can_require_grad(dtype: np.dtype, op: str) -> None:

@@ -15,6 +15,7 @@ import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, shape_str
+from mytorch.ops.broadcast import unbroadcast
 from mytorch.ops.reductions import reduction_axes
 
 __all__ = ["cat", "concatenate", "stack"]
@@ -68,6 +69,34 @@ class IndexAdd(Function):
         return GetItem.apply(grad, ctx.index), None, None
 
 
+class SetItem(Function):
+    """``x`` with ``values`` written at ``index`` (a new array): ``x[index] = values``.
+
+    The gradient reaching ``x`` is zero at the written positions (their old
+    values were overwritten); ``values`` gets the gradient at those positions,
+    summed back to its shape when it was broadcast.
+    """
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, values: Tensor, index: Any) -> np.ndarray:
+        ctx.shape, ctx.index, ctx.values_shape = x.shape, index, values.shape
+        out = x.data.copy()
+        out[index] = values.data
+        return out
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        need_x, need_values, _ = ctx.needs_input_grad
+        grad_x = grad_values = None
+        if need_x:
+            kept = np.ones(ctx.shape, dtype=grad.dtype)
+            kept[ctx.index] = 0
+            grad_x = grad * Tensor._wrap(kept)
+        if need_values:
+            grad_values = unbroadcast(GetItem.apply(grad, ctx.index), ctx.values_shape)
+        return grad_x, grad_values, None
+
+
 class Cat(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, axis: int, *tensors: Tensor) -> np.ndarray:
@@ -105,6 +134,35 @@ def getitem(input: Tensor, index: Any) -> Tensor:
         return GetItem.apply(input, index)
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {shape_str(input.shape)})") from error
+
+
+def setitem(input: Tensor, index: Any, value: Any) -> None:
+    """``input[index] = value`` with numpy's indexing and broadcasting, as PyTorch.
+
+    On a tensor that needs no gradient (or under ``no_grad``) the values are
+    written in place. On a tensor in the graph, or with a ``value`` that
+    requires grad, the write is recorded (``SetItem``) and the tensor's history
+    moves on; its version counter is bumped either way, so a node that saved
+    it notices. A leaf that requires grad is refused, as in PyTorch.
+    """
+    index = _plain_index(index)
+    recording = input._begin_inplace("setitem", value)
+    input._check_writeable("setitem")
+    try:
+        if recording:
+            values = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value))
+            if values.data.dtype != input.data.dtype:
+                values = values.to(input.dtype)  # written into the tensor: its dtype
+            input._rebase(SetItem.apply(input, values, index), "setitem")
+            return
+        input.data[index] = value.data if isinstance(value, Tensor) else value
+    except (IndexError, ValueError) as error:
+        shape = shape_str(np.shape(value.data if isinstance(value, Tensor) else value))
+        raise type(error)(
+            f"setitem: {error} (a value of shape {shape} into a tensor of shape "
+            f"{shape_str(input.shape)})"
+        ) from error
+    input._bump_version()
 
 
 def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:

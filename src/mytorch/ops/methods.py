@@ -16,7 +16,17 @@ import numpy as np
 from mytorch.core import dtypes
 from mytorch.core.device import device
 from mytorch.core.tensor import Tensor
-from mytorch.ops import arithmetic, indexing, matmul, reductions, selection, shape, softmax, unary
+from mytorch.ops import (
+    arithmetic,
+    creation,
+    indexing,
+    matmul,
+    reductions,
+    selection,
+    shape,
+    softmax,
+    unary,
+)
 from mytorch.ops.arithmetic import Add, Div, Mul, Pow, Sub
 from mytorch.ops.operands import OPERAND_TYPES, SCALAR_TYPES, apply_binary, as_operand
 
@@ -150,6 +160,68 @@ def _is_floating_point(self: Tensor) -> bool:
     return self.data.dtype.kind == "f"
 
 
+def _new_zeros(self: Tensor, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+    """Zeros of ``size``, by default of this tensor's dtype (as PyTorch's ``new_zeros``).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.tensor([1, 2]).new_zeros(3)
+    tensor([0, 0, 0])
+    """
+    return creation.zeros(*size, dtype=dtype or self.dtype, **kwargs)
+
+
+def _new_ones(self: Tensor, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+    """Ones of ``size``, by default of this tensor's dtype.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.zeros(1, dtype=mytorch.float64).new_ones(2)
+    tensor([1., 1.], dtype=float64)
+    """
+    return creation.ones(*size, dtype=dtype or self.dtype, **kwargs)
+
+
+def _new_empty(self: Tensor, *size: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+    """A tensor of ``size`` with values not set, by default of this tensor's dtype.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.zeros(1).new_empty(2, 3).shape
+    (2, 3)
+    """
+    return creation.empty(*size, dtype=dtype or self.dtype, **kwargs)
+
+
+def _new_full(
+    self: Tensor, size: Any, fill_value: Any, dtype: Any = None, **kwargs: Any
+) -> Tensor:
+    """``fill_value`` in ``size``, by default of this tensor's dtype.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.zeros(1).new_full((2,), 7)
+    tensor([7., 7.])
+    """
+    return creation.full(size, fill_value, dtype=dtype or self.dtype, **kwargs)
+
+
+def _new_tensor(self: Tensor, data: Any, dtype: Any = None, **kwargs: Any) -> Tensor:
+    """A copy of ``data`` as a new tensor, by default of this tensor's dtype.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> mytorch.zeros(1, dtype=mytorch.float64).new_tensor([1, 2])
+    tensor([1., 2.], dtype=float64)
+    """
+    return creation.tensor(data, dtype=dtype or self.dtype, **kwargs)
+
+
 def _cpu(self: Tensor) -> Tensor:
     """Return the tensor itself: it is on the CPU already, the only device MyTorch has.
 
@@ -276,6 +348,7 @@ def _attach() -> None:
     Tensor.__neg__ = arithmetic.neg
     Tensor.__abs__ = unary.abs
     Tensor.__getitem__ = indexing.getitem
+    Tensor.__setitem__ = indexing.setitem
     for name, ufunc in [
         ("lt", np.less),
         ("le", np.less_equal),
@@ -337,6 +410,11 @@ def _attach() -> None:
     Tensor.type = _type
     Tensor.is_floating_point = _is_floating_point
     Tensor.cpu = _cpu
+    Tensor.new_zeros = _new_zeros
+    Tensor.new_ones = _new_ones
+    Tensor.new_empty = _new_empty
+    Tensor.new_full = _new_full
+    Tensor.new_tensor = _new_tensor
     Tensor.cuda = _cuda
     Tensor.all = _all
     Tensor.any = _any
