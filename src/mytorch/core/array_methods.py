@@ -7,6 +7,7 @@ apart from the autograd state in ``mytorch.core.tensor``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -157,6 +158,13 @@ class ArrayMethods:
         if self.data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    def __iter__(self) -> Iterator[Any]:
+        # Without it Python iterates by indexing until IndexError, so a 0-d
+        # tensor would silently iterate as empty (PyTorch raises).
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))  # type: ignore[index]
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         if dtype is not None and np.dtype(dtype) != self.data.dtype:

@@ -457,7 +457,9 @@ def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
         # Keep the gradient's own graph so it can be differentiated again.
         if grad.dtype != tensor.dtype:
             grad = grad.to(tensor.dtype)
-        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
+        # A fresh tensor: the same gradient object may reach other leaves too, and
+        # two leaves sharing one .grad would see each other's in-place changes.
+        tensor.grad = grad.clone() if tensor.grad is None else tensor.grad + grad
     elif tensor.grad is None or tensor.grad.requires_grad:
         # A fresh buffer: the incoming array may be shared with other gradients.
         fresh = np.array(grad.data, dtype=tensor.data.dtype, copy=True)

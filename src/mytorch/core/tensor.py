@@ -13,6 +13,7 @@ the two layers in a circle.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -98,10 +99,10 @@ class Tensor(ArrayMethods, InPlaceMethods):
     __slots__ = (
         "__weakref__",
         "_accumulator",
+        "_grad",
         "_node",
         "_version_counter",
         "data",
-        "grad",
         "is_leaf",
         "is_parameter",
         "requires_grad",
@@ -135,6 +136,11 @@ class Tensor(ArrayMethods, InPlaceMethods):
         is_leaf: bool = True,
         is_parameter: bool = False,
     ) -> None:
+        if type(requires_grad) is not bool and not isinstance(requires_grad, np.bool_):
+            # Tensor(x, requires_grad="False") would otherwise be True.
+            raise TypeError(
+                f"Tensor: requires_grad must be a bool, got {type(requires_grad).__name__}"
+            )
         array = as_array(data)
         if is_parameter:
             requires_grad = True
@@ -151,10 +157,14 @@ class Tensor(ArrayMethods, InPlaceMethods):
         self.requires_grad = bool(requires_grad)
         self.is_leaf = bool(is_leaf)
         self.is_parameter = bool(is_parameter)
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self._node: BackwardFunction | None = None
         self._accumulator: AccumulateGrad | None = None
         self._version_counter: list[int] | None = None
+        if isinstance(data, Tensor) and array is data.data:
+            # Tensor(x) wraps x's memory: a change through either must be seen by
+            # a node that saved the other, so they count versions together.
+            data._share_version_with(self)
 
     @classmethod
     def _wrap(cls, array: np.ndarray) -> Tensor:
@@ -165,13 +175,53 @@ class Tensor(ArrayMethods, InPlaceMethods):
         tensor.requires_grad = False
         tensor.is_leaf = True
         tensor.is_parameter = False
-        tensor.grad = None
+        tensor._grad = None
         tensor._node = None
         tensor._accumulator = None
         tensor._version_counter = None
         return tensor
 
     # ----------------------------------------------------------------- graph
+    @property
+    def grad(self) -> Tensor | None:
+        """The gradient accumulated by ``backward`` (leaves only), or None.
+
+        It always has this tensor's shape and dtype: assigning anything else is
+        refused, as in PyTorch, so that an optimiser never broadcasts a wrong
+        gradient over the parameter.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> w = mytorch.zeros(2, requires_grad=True)
+        >>> w.grad = mytorch.ones(2)
+        >>> w.grad = mytorch.ones(1)
+        Traceback (most recent call last):
+            ...
+        RuntimeError: grad: assigned grad has data of a different size: (1,) for a tensor of ...
+        """
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"grad: assigned grad expected to be a Tensor or None, got "
+                    f"{type(value).__name__}"
+                )
+            if value.data.shape != self.data.shape:
+                raise RuntimeError(
+                    f"grad: assigned grad has data of a different size: "
+                    f"{shape_str(value.shape)} for a tensor of shape {shape_str(self.shape)}"
+                )
+            if value.data.dtype != self.data.dtype:
+                raise TypeError(
+                    f"grad: assigned grad has data of a different type: {value.dtype} "
+                    f"for a tensor of dtype {self.dtype}"
+                )
+        self._grad = value
+
     @property
     def grad_fn(self) -> BackwardFunction | AccumulateGrad | None:
         """The node that created this tensor, or a leaf's gradient sink.
@@ -245,6 +295,16 @@ class Tensor(ArrayMethods, InPlaceMethods):
         """
         from mytorch.core import engine
 
+        if create_graph:
+            warnings.warn(
+                "backward: create_graph=True makes a reference cycle between each leaf and "
+                "its .grad (the gradient's graph holds the tensors it saved, the leaf among "
+                "them), which only Python's cyclic garbage collector frees; as PyTorch "
+                "recommends, use mytorch.grad(..., create_graph=True) instead, or set the "
+                "leaves' .grad to None when done",
+                UserWarning,
+                stacklevel=2,
+            )
         engine.backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph)
 
     def retain_grad(self) -> None:
@@ -338,6 +398,10 @@ class Tensor(ArrayMethods, InPlaceMethods):
                 "requires_grad_: can only change requires_grad of a leaf tensor; "
                 "use detach() to get a leaf from a non-leaf"
             )
+        if type(requires_grad) is not bool and not isinstance(requires_grad, np.bool_):
+            raise TypeError(
+                f"requires_grad_: requires_grad must be a bool, got {type(requires_grad).__name__}"
+            )
         if requires_grad:
             _check_can_require_grad(self.data.dtype, "requires_grad_")
         elif self.is_parameter:
@@ -364,7 +428,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         self.requires_grad = state["requires_grad"]
         self.is_leaf = True
         self.is_parameter = state["is_parameter"]
-        self.grad = state["grad"]
+        self._grad = state["grad"]
         self._node = None
         self._accumulator = None
         self._version_counter = None

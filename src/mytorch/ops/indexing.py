@@ -30,6 +30,15 @@ def _plain_index(index: Any) -> Any:
     return index
 
 
+def _index_tensors(index: Any) -> tuple[Tensor, ...]:
+    """The Tensors inside an index (their arrays become the index)."""
+    if isinstance(index, Tensor):
+        return (index,)
+    if isinstance(index, tuple):
+        return tuple(item for item in index if isinstance(item, Tensor))
+    return ()
+
+
 def _is_basic(index: Any) -> bool:
     """Basic indexing (ints, slices, None, ...) never picks an element twice."""
     items = index if isinstance(index, tuple) else (index,)
@@ -40,13 +49,21 @@ class GetItem(Function):
     returns_view = True
 
     @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, index: Any) -> np.ndarray:
+    def forward(
+        ctx: BackwardFunction, x: Tensor, index: Any, index_tensors: tuple[Tensor, ...] = ()
+    ) -> np.ndarray:
         ctx.shape, ctx.index = x.shape, index
+        if index_tensors:
+            # The index arrays are these tensors' memory: saving the tensors has
+            # backward refuse to run if one was changed in place since.
+            ctx.save_for_backward(*index_tensors)
         return x.data[index]
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None]:
-        return IndexAdd.apply(grad, ctx.shape, ctx.index), None
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        ctx.check_usable()
+        grads = (IndexAdd.apply(grad, ctx.shape, ctx.index), None)
+        return grads if len(ctx.next_functions) == 2 else (*grads, None)
 
 
 class IndexAdd(Function):
@@ -129,8 +146,11 @@ class Stack(Function):
 
 def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]`` with numpy's basic and advanced indexing."""
+    tensors = _index_tensors(index)
     index = _plain_index(index)
     try:
+        if tensors:
+            return GetItem.apply(input, index, tensors)
         return GetItem.apply(input, index)
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {shape_str(input.shape)})") from error

@@ -85,11 +85,13 @@ class Where(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, condition: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.condition = condition.data
+        ctx.save_for_backward(condition)  # checked in backward: the mask is its memory
         ctx.shapes = (a.shape, b.shape)
         return np.where(condition.data, a.data, b.data)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        ctx.check_usable()
         _, need_a, need_b = ctx.needs_input_grad
         a_shape, b_shape = ctx.shapes
         chosen = Tensor._wrap(np.broadcast_to(ctx.condition, grad.shape))

@@ -55,7 +55,7 @@ def cross_entropy(input: Tensor, target: Tensor, reduction: str = "mean") -> Ten
     """
     labels = _check_labels("cross_entropy", input, target)
     _check_reduction("cross_entropy", reduction)
-    return CrossEntropy.apply(input, labels, reduction)
+    return CrossEntropy.apply(input, labels, reduction, _tracked(target))
 
 
 class CrossEntropy(Function):
@@ -63,9 +63,15 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(
-        ctx: BackwardFunction, logits: Tensor, labels: np.ndarray, reduction: str
+        ctx: BackwardFunction,
+        logits: Tensor,
+        labels: np.ndarray,
+        reduction: str,
+        target: Tensor | None = None,
     ) -> np.ndarray:
-        ctx.save_for_backward(logits)
+        # The label tensor is saved too (its array is ``labels``), so that backward
+        # refuses to run if it was changed in place since (as PyTorch does).
+        ctx.save_for_backward(logits, target)
         logp = stable_log_softmax(logits.data, -1)  # finite for logits of +-1000
         # Pick logp[i, labels[i]] for every row i (one row when the logits are 1-D).
         rows = () if logp.ndim == 1 else (np.arange(labels.size),)
@@ -77,8 +83,9 @@ class CrossEntropy(Function):
         return np.add.reduce(losses, axis=None) / (labels.size if reduction == "mean" else 1)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
-        (logits,) = ctx.saved_tensors
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        logits, _ = ctx.saved_tensors
+        nones = (None,) * (len(ctx.next_functions) - 1)
         labels, reduction = ctx.labels, ctx.reduction
         # d loss_i / d z_ij = softmax_ij - [j == label_i], times the loss's gradient.
         if is_grad_enabled():
@@ -86,8 +93,8 @@ class CrossEntropy(Function):
             onehot = np.eye(logits.shape[-1], dtype=logits.dtype)[labels]
             error = logits.softmax(dim=-1) - Tensor._wrap(onehot)
             if reduction == "none":
-                return error * grad.unsqueeze(-1), None, None
-            return error * (grad / labels.size if reduction == "mean" else grad), None, None
+                return error * grad.unsqueeze(-1), *nones
+            return error * (grad / labels.size if reduction == "mean" else grad), *nones
         # Otherwise numpy, with the softmax recovered from forward's log-softmax.
         error = np.exp(ctx.log_probs)
         error[ctx.picked] -= 1.0
@@ -95,7 +102,7 @@ class CrossEntropy(Function):
             scale = grad.data[..., None]
         else:
             scale = grad.data / labels.size if reduction == "mean" else grad.data
-        return Tensor._wrap(error * scale), None, None
+        return Tensor._wrap(error * scale), *nones
 
 
 def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
@@ -114,10 +121,16 @@ def nll_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """
     labels = _check_labels("nll_loss", input, target)
     _check_reduction("nll_loss", reduction)
-    return _nll(input, labels, reduction)
+    tracked = _tracked(target)
+    return _nll(input, labels if tracked is None else tracked, reduction)
 
 
-def _nll(logp: Tensor, labels: np.ndarray, reduction: str) -> Tensor:
+def _tracked(target: Tensor | np.ndarray) -> Tensor | None:
+    """The label tensor whose in-place changes backward must notice, if there is one."""
+    return target if isinstance(target, Tensor) else None
+
+
+def _nll(logp: Tensor, labels: Tensor | np.ndarray, reduction: str) -> Tensor:
     # Advanced indexing picks logp[i, labels[i]] for every row i at once.
     rows = () if logp.ndim == 1 else (np.arange(logp.shape[0]),)
     picked = logp[(*rows, labels)]
