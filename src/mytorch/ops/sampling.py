@@ -118,7 +118,7 @@ def randint(
     --------
     >>> import mytorch
     >>> x = mytorch.randint(3, 10, (5,))
-    >>> x.dtype, bool(((x >= 3) & (x < 10)).all())
+    >>> x.dtype, bool((x >= 3).all() and (x < 10).all())
     (dtype('int64'), True)
     """
     if size is None and args:
