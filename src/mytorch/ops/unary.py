@@ -22,13 +22,18 @@ from mytorch.core.tensor import Tensor
 __all__ = ["abs", "clone", "exp", "log", "relu", "sigmoid", "sqrt", "tanh", "to"]
 
 
+_FLOAT32, _FLOAT64 = dtypes.float32, dtypes.float64
+
+
 def floating(data: np.ndarray) -> np.ndarray:
     """``data``, or for integer and bool data its cast to the default float dtype.
 
     Float-valued functions of integers compute in the default float dtype, as in
     PyTorch (numpy would give float64 for int64, and float16 for uint8 images).
+    The common dtypes are told apart by identity first: this is every op's path.
     """
-    if data.dtype.kind in "fc":
+    dtype = data.dtype
+    if dtype is _FLOAT32 or dtype is _FLOAT64 or dtype.kind in "fc":
         return data
     return data.astype(dtypes.get_default_dtype())
 
@@ -37,7 +42,8 @@ class Exp(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.exp(floating(x.data))
+        data = x.data
+        return np.exp(data if data.dtype is _FLOAT32 else floating(data))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -49,7 +55,8 @@ class Log(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.log(floating(x.data))
+        data = x.data
+        return np.log(data if data.dtype is _FLOAT32 else floating(data))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -61,7 +68,8 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.sqrt(floating(x.data))
+        data = x.data
+        return np.sqrt(data if data.dtype is _FLOAT32 else floating(data))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -86,7 +94,8 @@ class Tanh(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.tanh(floating(x.data))
+        data = x.data
+        return np.tanh(data if data.dtype is _FLOAT32 else floating(data))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -100,7 +109,8 @@ class Sigmoid(Function):
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         # 1 / (1 + exp(-x)) overflows exp for x < -709; this identity never does.
-        return 0.5 + 0.5 * np.tanh(0.5 * floating(x.data))
+        data = x.data
+        return 0.5 + 0.5 * np.tanh(0.5 * (data if data.dtype is _FLOAT32 else floating(data)))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
