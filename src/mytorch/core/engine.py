@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 from mytorch.core import anomaly, grad_mode
-from mytorch.core.node import AccumulateGrad, BackwardFunction, accumulate_into, run_hooks
+from mytorch.core.hooks import run_hooks
+from mytorch.core.node import AccumulateGrad, BackwardFunction, accumulate_into
 from mytorch.core.tensor import Tensor, as_array, shape_str
 
 __all__ = ["backward", "grad"]

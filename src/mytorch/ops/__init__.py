@@ -4,7 +4,6 @@ from mytorch.ops import methods as _methods  # noqa: F401  (attaches the Tensor 
 from mytorch.ops.arithmetic import add, div, mul, neg, pow, sub
 from mytorch.ops.broadcast import unbroadcast
 from mytorch.ops.creation import (
-    arange,
     as_tensor,
     empty,
     empty_like,
@@ -12,8 +11,6 @@ from mytorch.ops.creation import (
     from_numpy,
     full,
     full_like,
-    linspace,
-    logspace,
     ones,
     ones_like,
     tensor,
@@ -22,6 +19,7 @@ from mytorch.ops.creation import (
 )
 from mytorch.ops.indexing import cat, concatenate, stack
 from mytorch.ops.matmul import matmul
+from mytorch.ops.ranges import arange, linspace, logspace
 from mytorch.ops.reductions import (
     amax,
     amin,
