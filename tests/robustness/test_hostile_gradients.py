@@ -347,3 +347,22 @@ def test_dtype_traps(compute, dtype, expected) -> None:
         np.testing.assert_allclose(out.data, np.exp(np.array([0.0, 1.0, 80.0])), rtol=1e-6)
     else:
         np.testing.assert_array_equal(out.data, np.array(expected, dtype=dtype))
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda lib: lib.zeros(True),
+        lambda lib: lib.full((2,), None),
+        lambda lib: lib.tensor([1.0], requires_grad="False"),
+        lambda lib: list(lib.tensor(1.0)),
+        lambda lib: lib.nn.Linear(2, 3)(np.ones((1, 2), dtype=np.float32)),
+        lambda lib: lib.ones(2).requires_grad_("yes"),
+    ],
+)
+def test_the_traps_raise_the_error_type_torch_raises(call) -> None:
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError):
+        call(torch)
+    with pytest.raises(TypeError):
+        call(mytorch)
