@@ -388,17 +388,22 @@ class AccumulateGrad:
 
 
 def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
-    """Add ``grad`` into ``tensor.grad``, cast to the tensor's dtype."""
+    """Add ``grad`` into ``tensor.grad``, cast to the tensor's dtype.
+
+    It writes the ``_grad`` slot directly: the caller checked the shape, and the
+    dtype is made the tensor's here, which is all the ``grad`` setter checks.
+    """
+    current = tensor._grad
     if create_graph:
         # Keep the gradient's own graph so it can be differentiated again.
         if grad.dtype != tensor.dtype:
             grad = grad.to(tensor.dtype)
         # A fresh tensor: the same gradient object may reach other leaves too, and
         # two leaves sharing one .grad would see each other's in-place changes.
-        tensor.grad = grad.clone() if tensor.grad is None else tensor.grad + grad
-    elif tensor.grad is None or tensor.grad.requires_grad:
+        tensor._grad = grad.clone() if current is None else current + grad
+    elif current is None or current.requires_grad:
         # A fresh buffer: the incoming array may be shared with other gradients.
         fresh = np.array(grad.data, dtype=tensor.data.dtype, copy=True)
-        tensor.grad = Tensor._wrap(fresh if tensor.grad is None else fresh + tensor.grad.data)
+        tensor._grad = Tensor._wrap(fresh if current is None else fresh + current.data)
     else:
-        np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
+        np.add(current.data, grad.data, out=current.data, casting="unsafe")
