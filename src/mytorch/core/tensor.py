@@ -13,6 +13,7 @@ the two layers in a circle.
 
 from __future__ import annotations
 
+import operator
 import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -135,28 +136,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         return tensor
 
     # ----------------------------------------------------------------- graph
-    @property
-    def grad(self) -> Tensor | None:
-        """The gradient accumulated by ``backward`` (leaves only), or None.
-
-        It always has this tensor's shape and dtype: assigning anything else is
-        refused, as in PyTorch, so that an optimiser never broadcasts a wrong
-        gradient over the parameter.
-
-        Examples
-        --------
-        >>> import mytorch
-        >>> w = mytorch.zeros(2, requires_grad=True)
-        >>> w.grad = mytorch.ones(2)
-        >>> w.grad = mytorch.ones(1)
-        Traceback (most recent call last):
-            ...
-        RuntimeError: grad: assigned grad has data of a different size: (1,) for a tensor of ...
-        """
-        return self._grad
-
-    @grad.setter
-    def grad(self, value: Tensor | None) -> None:
+    def _set_grad(self, value: Tensor | None) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(
@@ -174,6 +154,28 @@ class Tensor(ArrayMethods, InPlaceMethods):
                     f"for a tensor of dtype {self.dtype}"
                 )
         self._grad = value
+
+    # The getter is a C function (no Python frame): optimisers read .grad often.
+    grad = property(
+        operator.attrgetter("_grad"),
+        _set_grad,
+        doc="""The gradient accumulated by ``backward`` (leaves only), or None.
+
+        It always has this tensor's shape and dtype: assigning anything else is
+        refused, as in PyTorch, so that an optimiser never broadcasts a wrong
+        gradient over the parameter.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> w = mytorch.zeros(2, requires_grad=True)
+        >>> w.grad = mytorch.ones(2)
+        >>> w.grad = mytorch.ones(1)
+        Traceback (most recent call last):
+            ...
+        RuntimeError: grad: assigned grad has data of a different size: (1,) for a ...
+        """,
+    )
 
     @property
     def grad_fn(self) -> BackwardFunction | AccumulateGrad | None:

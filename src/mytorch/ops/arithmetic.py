@@ -90,7 +90,7 @@ class Div(Function):
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a if b.requires_grad else None, b)  # as Mul: only what is read
         out = a.data / b.data
-        if out.dtype is not a.data.dtype and a.data.dtype.kind in "biu":
+        if out.dtype is not a.data.dtype and out.dtype.kind == "f" and b.data.dtype.kind in "biu":
             out = out.astype(dtypes.get_default_dtype())  # int / int: PyTorch's true division
         _note_shapes(ctx, a, b, out)
         return out

@@ -71,7 +71,9 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
             f"matmul: both operands need at least 1 dimension, got shapes "
             f"{shape_str(input.shape)} and {shape_str(other.shape)}"
         )
-    if not dtypes.same_type(input.data.dtype, other.data.dtype):
+    if input.data.dtype is not other.data.dtype and not dtypes.same_type(
+        input.data.dtype, other.data.dtype
+    ):
         # As PyTorch: no silent promotion (a float64 batch into a float32 model).
         raise RuntimeError(
             f"matmul: both operands must have the same dtype, got {input.dtype} and "

@@ -22,6 +22,7 @@ SCALAR_TYPES = (bool, int, float, np.bool_, np.integer, np.floating)
 _FLOAT16 = dtypes.float16
 _FLOAT32 = dtypes.float32
 _FLOAT64 = dtypes.float64
+_BOOL = dtypes.bool_
 
 
 def scalar_dtype(like: np.dtype, value: Any) -> np.dtype:
@@ -76,6 +77,10 @@ def apply_binary(function: Any, a: Tensor, b: Tensor, number: int = -1) -> Tenso
     float16 tensor with a number computes in float32 and rounds back, as
     PyTorch does, so ``half * 1e5`` does not overflow the number itself.
     """
+    if a.data.dtype is _BOOL or b.data.dtype is _BOOL:
+        # numpy's rule agrees with PyTorch's for a bool operand (the other dtype
+        # wins), so no cast: ``grad * mask`` in many backward formulas stays cheap.
+        return function.apply(a, b)
     if number >= 0:
         tensor = b if number == 0 else a
         if tensor.data.dtype is _FLOAT16:

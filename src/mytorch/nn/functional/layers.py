@@ -59,8 +59,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {shape_str(input.shape)} does not fit a weight of shape "
             f"{shape_str(weight.shape)}: the input's last dimension must be {weight.shape[1]}"
         )
-    if not same_type(input.data.dtype, weight.data.dtype) or (
-        bias is not None and not same_type(bias.data.dtype, weight.data.dtype)
+    dtype = weight.data.dtype
+    if (input.data.dtype is not dtype and not same_type(input.data.dtype, dtype)) or (
+        bias is not None and bias.data.dtype is not dtype and not same_type(bias.data.dtype, dtype)
     ):
         # As PyTorch: a float64 batch into a float32 model is an error, not a silent cast.
         raise RuntimeError(
