@@ -68,6 +68,11 @@ def alias_loss(x: Any) -> tuple[Any, Any]:
     return (x * saved).sum(), saved
 
 
+def array_loss(x: Any) -> tuple[Any, Any]:
+    array = np.ones((3, 4), dtype=np.float32)
+    return (x * mytorch.from_numpy(array)).sum(), array
+
+
 def parameter_alias_step(saved: Any) -> None:
     weight = nn.Parameter(saved)
     weight.grad = mytorch.ones(3, 4)
@@ -140,6 +145,22 @@ CASES = [
     Case(
         "optimiser step on Parameter(x) of a saved x",
         changed_after_forward(alias_loss, parameter_alias_step),
+        backprop,
+        RuntimeError,
+        r"MulBackward: .* modified in place",
+    ),
+    Case(
+        "from_numpy twice on one array",
+        changed_after_forward(array_loss, lambda array: mytorch.from_numpy(array).add_(1)),
+        backprop,
+        RuntimeError,
+        r"MulBackward: .* modified in place",
+    ),
+    Case(
+        "Tensor(view of the array) changed by item assignment",
+        changed_after_forward(
+            array_loss, lambda array: mytorch.Tensor(array[1:]).__setitem__(0, 5)
+        ),
         backprop,
         RuntimeError,
         r"MulBackward: .* modified in place",

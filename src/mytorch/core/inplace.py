@@ -10,6 +10,7 @@ Writing into ``.data`` directly bypasses all of this, as in PyTorch.
 from __future__ import annotations
 
 import operator
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -265,6 +266,28 @@ class InPlaceMethods:
 
     def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
+
+
+# Tensors that wrap one numpy array's memory (from_numpy(a) twice, Tensor(a) and a
+# view of a) share one counter, found by the array that owns the memory: a change
+# through any of them must be seen by a node that saved another, as for views.
+_ARRAY_COUNTERS: dict[int, tuple[weakref.ref[np.ndarray], list[int]]] = {}
+
+
+def array_counter(array: np.ndarray) -> list[int]:
+    """The version counter shared by every tensor wrapping ``array``'s memory."""
+    owner = array
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    key = id(owner)
+    entry = _ARRAY_COUNTERS.get(key)
+    if entry is not None and entry[0]() is owner:
+        return entry[1]
+    counter = [0]
+    # The entry goes when the array does (its id may then be reused).
+    reference = weakref.ref(owner, lambda _, key=key: _ARRAY_COUNTERS.pop(key, None))
+    _ARRAY_COUNTERS[key] = (reference, counter)
+    return counter
 
 
 def _fits(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:

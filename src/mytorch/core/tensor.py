@@ -22,7 +22,7 @@ import numpy as np
 
 from mytorch.core import dtypes
 from mytorch.core.array_methods import ArrayMethods, as_array
-from mytorch.core.inplace import InPlaceMethods
+from mytorch.core.inplace import InPlaceMethods, array_counter
 
 if TYPE_CHECKING:
     from mytorch.core.hooks import RemovableHandle
@@ -119,6 +119,9 @@ class Tensor(ArrayMethods, InPlaceMethods):
             # Tensor(x) wraps x's memory: a change through either must be seen by
             # a node that saved the other, so they count versions together.
             data._share_version_with(self)
+        elif array is data:
+            # A numpy array wrapped without a copy: share with its other wrappers.
+            self._version_counter = array_counter(array)
 
     @classmethod
     def _wrap(cls, array: np.ndarray) -> Tensor:

@@ -289,7 +289,10 @@ def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor that shares ``array``'s memory and dtype (no copy), as ``torch.from_numpy``.
 
     Changes through either are seen by the other. As in PyTorch, a change made
-    through numpy is not seen by autograd's checks; one made through the tensor is.
+    through numpy is not seen by autograd's checks; one made through the tensor
+    is, and every tensor wrapping the same array (or a view of it) shares one
+    version counter, so a change through any of them is caught by a graph that
+    saved another.
 
     Raises
     ------
