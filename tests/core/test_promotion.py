@@ -158,3 +158,32 @@ def test_gradients_flow_through_a_promotion() -> None:
     (h * 3.0).sum().backward()
     assert h.grad.dtype == mytorch.float16
     np.testing.assert_array_equal(h.grad.data, [3.0, 3.0])
+
+
+@pytest.mark.parametrize(
+    "pair",
+    [
+        ("int64", "float32"),
+        ("float32", "float64"),
+        ("bool", "int32"),
+        ("uint8", "int8"),
+        ("float16", "int64"),
+        ("bool", "float16"),
+    ],
+)
+@pytest.mark.parametrize("join", ["cat", "stack"])
+def test_joining_mixed_dtypes_matches_torch(pair, join: str) -> None:
+    torch = pytest.importorskip("torch")
+    arrays = [_values(dtype) for dtype in pair]
+    got = getattr(mytorch, join)([mytorch.tensor(a) for a in arrays])
+    expected = getattr(torch, join)([torch.from_numpy(a) for a in arrays])
+    assert str(got.dtype) == str(expected.dtype).removeprefix("torch.")
+    np.testing.assert_array_equal(got.data, expected.numpy())
+
+
+def test_joining_keeps_gradients_across_a_promotion() -> None:
+    a = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    b = mytorch.tensor(np.array([3.0]), requires_grad=True)
+    (mytorch.cat([a, b]) * 2).sum().backward()
+    assert a.grad.dtype == mytorch.float32 and a.grad.tolist() == [2.0, 2.0]
+    assert b.grad.dtype == mytorch.float64 and b.grad.tolist() == [2.0]

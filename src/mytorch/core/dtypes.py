@@ -124,14 +124,23 @@ def result_type(a: np.ndarray, b: np.ndarray) -> np.dtype:
     wins, except that a 0-d tensor does not widen a tensor with dimensions (it
     counts like a Python number). Across categories the higher one's dtype wins.
     """
-    a_dtype, b_dtype = a.dtype, b.dtype
-    a_rank, b_rank = _RANK[a_dtype.kind], _RANK[b_dtype.kind]
     a_scalar, b_scalar = a.ndim == 0, b.ndim == 0
+    if a_scalar != b_scalar and _RANK[a.dtype.kind] == _RANK[b.dtype.kind]:
+        return b.dtype if a_scalar else a.dtype
+    return promote_types(a.dtype, b.dtype)
+
+
+def promote_types(a: np.dtype, b: np.dtype) -> np.dtype:
+    """PyTorch's promotion of two tensors' dtypes (0-d or not alike).
+
+    Within a category (bool, integer, float) the wider dtype wins, as numpy's
+    ``promote_types``; across categories the higher category's dtype wins (numpy
+    would widen it: int64 with float32 gives float64 there).
+    """
+    a_rank, b_rank = _RANK[a.kind], _RANK[b.kind]
     if a_rank == b_rank:
-        if a_scalar != b_scalar:
-            return b_dtype if a_scalar else a_dtype
-        return np.promote_types(a_dtype, b_dtype)
-    return a_dtype if a_rank > b_rank else b_dtype
+        return np.promote_types(a, b)
+    return a if a_rank > b_rank else b
 
 
 _RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}

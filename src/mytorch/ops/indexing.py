@@ -8,11 +8,13 @@ contributes, so repeated indices accumulate (``numpy.add.at``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from mytorch.core import dtypes
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.ops.broadcast import unbroadcast
@@ -188,7 +190,13 @@ def setitem(input: Tensor, index: Any, value: Any) -> None:
 def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence) or not tensors:
         raise TypeError(f"{op}: expected a non-empty list of tensors")
-    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    parts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    first = parts[0].data.dtype
+    if any(part.data.dtype is not first for part in parts):
+        # Mixed dtypes join in PyTorch's result dtype (numpy's could be wider).
+        target = functools.reduce(dtypes.promote_types, [part.data.dtype for part in parts])
+        parts = [part if part.data.dtype is target else part.to(target) for part in parts]
+    return parts
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:
