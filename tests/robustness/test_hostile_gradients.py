@@ -229,7 +229,7 @@ CASES = [
         nothing,
         lambda: mytorch.tensor([1.0], requires_grad="False"),
         TypeError,
-        r"Tensor: requires_grad must be a bool, got str",
+        r"requires_grad must be a bool, got str",
     ),
     Case(
         "requires_grad_('yes')",

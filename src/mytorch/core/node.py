@@ -112,7 +112,7 @@ class BackwardFunction:
         self._saved_versions = None
         for tensor in tensors:
             # A tensor never changed in place (nor viewed) has no counter at all.
-            if tensor is not None and tensor._version_counter is not None and tensor._version:
+            if tensor is not None and tensor._version_counter and tensor._version_counter[0]:
                 self._saved_versions = tuple([0 if t is None else t._version for t in tensors])
                 break
 
@@ -164,10 +164,11 @@ class BackwardFunction:
             raise self._released_error()
         versions = self._saved_versions
         for index, tensor in enumerate(self._saved):
-            if tensor is None or tensor._version_counter is None:
+            counter = None if tensor is None else tensor._version_counter
+            if counter is None:
                 continue  # the common case: never changed in place, so no counter
             version = 0 if versions is None else versions[index]
-            if tensor._version != version:
+            if counter[0] != version:
                 raise RuntimeError(
                     f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "
                     f"saved for backward was modified in place after it was saved "

@@ -33,8 +33,12 @@ __all__ = [
 
 
 def _make(array: np.ndarray, requires_grad: bool, device: Any = None) -> Tensor:
+    """Wrap a fresh array (no other tensor shares its memory, so no version counter yet)."""
     check_device(device)
-    return Tensor(array, requires_grad=requires_grad)
+    tensor = Tensor._wrap(array)
+    if requires_grad is not False:
+        tensor.requires_grad_(requires_grad)  # checks it is a bool, and a float dtype
+    return tensor
 
 
 def _shape(op: str, size: tuple[Any, ...]) -> tuple[int, ...]:
