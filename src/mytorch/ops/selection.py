@@ -13,7 +13,7 @@ import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, as_array
-from mytorch.ops.arithmetic import _binary
+from mytorch.ops.arithmetic import Mul, _binary
 from mytorch.ops.broadcast import unbroadcast
 from mytorch.ops.operands import OPERAND_TYPES, as_operand
 
@@ -78,7 +78,7 @@ class Clip(Function):
             inside &= x.data >= low
         if high is not None:
             inside &= x.data <= high
-        return grad * Tensor._wrap(inside), None, None
+        return Mul.apply(grad, Tensor._wrap(inside)), None, None  # float * bool: the float
 
 
 class Where(Function):

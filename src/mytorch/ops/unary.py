@@ -18,6 +18,7 @@ from mytorch.core.device import check_device, is_device_name
 from mytorch.core.device import device as Device
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor
+from mytorch.ops.arithmetic import Mul
 
 __all__ = ["abs", "clone", "exp", "log", "relu", "sigmoid", "sqrt", "tanh", "to"]
 
@@ -129,7 +130,8 @@ class ReLU(Function):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         # Derivative 1 where x > 0, else 0 (at 0 too, as in PyTorch).
-        return grad * Tensor._wrap(x.data > 0)
+        # Mul directly: numpy's float * bool is the float, with no promotion step.
+        return Mul.apply(grad, Tensor._wrap(x.data > 0))
 
 
 class Cast(Function):
