@@ -10,27 +10,31 @@ Examples
 tensor([2., 4., 6.])
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
+import importlib as _importlib
 
 from mytorch import ops
+from mytorch.core.device import device
 from mytorch.core.dtypes import (
     bool_,
+    double,
     float16,
     float32,
     float64,
     get_default_dtype,
+    half,
+    int8,
+    int16,
     int32,
     int64,
+    long,
     set_default_dtype,
+    short,
     uint8,
 )
 from mytorch.core.engine import grad
 from mytorch.core.function import Function
 from mytorch.core.grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from mytorch.core.random import default_generator, manual_seed, seed
+from mytorch.core.random import Generator, default_generator, manual_seed, seed
 from mytorch.core.tensor import Tensor
 from mytorch.ops import (
     abs,
@@ -44,6 +48,7 @@ from mytorch.ops import (
     argmax,
     argmin,
     argsort,
+    as_tensor,
     bitwise_and,
     bitwise_not,
     bitwise_or,
@@ -62,15 +67,20 @@ from mytorch.ops import (
     div,
     dot,
     einsum,
+    empty,
+    empty_like,
     equal,
     exp,
     expand,
     expm1,
+    eye,
     flatten,
     flip,
     floor,
     floor_divide,
+    from_numpy,
     full,
+    full_like,
     gather,
     index_add,
     index_select,
@@ -78,11 +88,13 @@ from mytorch.ops import (
     isfinite,
     isinf,
     isnan,
+    linspace,
     log,
     log1p,
     log2,
     log10,
     log_softmax,
+    logspace,
     logsumexp,
     masked_fill,
     matmul,
@@ -93,6 +105,7 @@ from mytorch.ops import (
     minimum,
     mm,
     mul,
+    multinomial,
     neg,
     norm,
     numel,
@@ -102,7 +115,11 @@ from mytorch.ops import (
     pow,
     prod,
     rand,
+    rand_like,
+    randint,
     randn,
+    randn_like,
+    randperm,
     relu,
     remainder,
     repeat,
@@ -141,17 +158,38 @@ __version__ = "0.1.0.dev0"
 
 # Subpackages load on first use (``mytorch.nn``), as attributes, like torch's;
 # importing them lazily keeps ``import mytorch`` fast.
-_SUBMODULES = frozenset({"autograd", "data", "datasets", "nn", "optim", "testing", "utils", "viz"})
+_SUBMODULES = frozenset(
+    {
+        "accelerator",
+        "autograd",
+        "backends",
+        "cuda",
+        "data",
+        "datasets",
+        "nn",
+        "optim",
+        "testing",
+        "utils",
+        "viz",
+    }
+)
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name in _SUBMODULES:
-        return importlib.import_module(f"mytorch.{name}")
+        return _importlib.import_module(f"mytorch.{name}")
     raise AttributeError(f"module 'mytorch' has no attribute {name!r}")
 
 
+# PyTorch's dtype names that are also Python builtins' names, set last so
+# that nothing above uses them by mistake.
+float = float32
+int = int32
+bool = bool_
+
 __all__ = [
     "Function",
+    "Generator",
     "Tensor",
     "abs",
     "add",
@@ -164,11 +202,13 @@ __all__ = [
     "argmax",
     "argmin",
     "argsort",
+    "as_tensor",
     "bitwise_and",
     "bitwise_not",
     "bitwise_or",
     "bitwise_xor",
     "bmm",
+    "bool",
     "bool_",
     "broadcast_to",
     "cat",
@@ -181,27 +221,39 @@ __all__ = [
     "cos",
     "cumsum",
     "default_generator",
+    "device",
     "div",
     "dot",
+    "double",
     "einsum",
+    "empty",
+    "empty_like",
     "enable_grad",
     "equal",
     "exp",
     "expand",
     "expm1",
+    "eye",
     "flatten",
     "flip",
+    "float",
     "float16",
     "float32",
     "float64",
     "floor",
     "floor_divide",
+    "from_numpy",
     "full",
+    "full_like",
     "gather",
     "get_default_dtype",
     "grad",
+    "half",
     "index_add",
     "index_select",
+    "int",
+    "int8",
+    "int16",
     "int32",
     "int64",
     "is_grad_enabled",
@@ -209,13 +261,16 @@ __all__ = [
     "isfinite",
     "isinf",
     "isnan",
+    "linspace",
     "load",
     "log",
     "log1p",
     "log2",
     "log10",
     "log_softmax",
+    "logspace",
     "logsumexp",
+    "long",
     "manual_seed",
     "masked_fill",
     "matmul",
@@ -226,6 +281,7 @@ __all__ = [
     "minimum",
     "mm",
     "mul",
+    "multinomial",
     "neg",
     "no_grad",
     "norm",
@@ -237,7 +293,11 @@ __all__ = [
     "pow",
     "prod",
     "rand",
+    "rand_like",
+    "randint",
     "randn",
+    "randn_like",
+    "randperm",
     "relu",
     "remainder",
     "repeat",
@@ -248,6 +308,7 @@ __all__ = [
     "seed",
     "set_default_dtype",
     "set_grad_enabled",
+    "short",
     "sigmoid",
     "sign",
     "sin",

@@ -25,6 +25,7 @@ from mytorch import Function, Tensor, nn
 from mytorch.autograd import ContextManager
 from mytorch.nn import functional as F
 from mytorch.ops.arithmetic import Add, Div, Mul, Sub
+from mytorch.ops.indexing import SetItem
 
 FLOATS = hst.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False)
 
@@ -175,6 +176,9 @@ def _every_other_op(x: Tensor, y: Tensor) -> None:
     (x * x + 1).log10(), x.floor(), x.ceil(), x.round(), x.sign(), x % 1.5
     mytorch.einsum("ij,ij->i", x, y), x.norm(), x.cumsum(dim=1), x.prod(dim=1)
     x.clamp(min=y), x.flip(0)
+    # Item assignment on a non-leaf records SetItem, then writes its result into the
+    # tensor in place (which would change the recorded input): applied out of place here.
+    SetItem.apply(x * 1.0, y[1], 0)
 
 
 def _backward_only_ops(x: Tensor, v: Tensor) -> None:

@@ -43,11 +43,11 @@ def test_vector_dot_vector_gradients() -> None:
 
 def test_method_form_and_numpy_operands() -> None:
     a = mytorch.tensor([[1.0, 2.0]], requires_grad=True)
-    w = np.array([[3.0], [4.0]])
+    w = np.array([[3.0], [4.0]], dtype=np.float32)
     assert a.matmul(mytorch.tensor(w)).item() == 11.0
     assert (a @ w).item() == 11.0
     assert (w.T @ a.T).item() == 11.0
-    (np.ones((3, 1)) @ a).sum().backward()
+    (np.ones((3, 1), dtype=np.float32) @ a).sum().backward()
     np.testing.assert_array_equal(a.grad.data, [[3.0, 3.0]])
 
 

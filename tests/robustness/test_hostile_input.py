@@ -242,7 +242,7 @@ CASES = [
         lambda: [leaf(2)],
         lambda a: a.add_(1),
         RuntimeError,
-        r"add_: in-place change of a leaf that requires grad",
+        r"add_: a leaf Variable that requires grad is being used in an in-place",
     ),
     Case(
         "add_: read-only numpy data",

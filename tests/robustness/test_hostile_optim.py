@@ -53,12 +53,21 @@ def stepped(name: str) -> list[Any]:
     return [first, second, optimizer]
 
 
+def plant_gradient(param: Any, grad: Any) -> None:
+    """Give ``param`` a bad gradient without the ``.grad`` setter, which refuses it.
+
+    A gradient can still go bad after it was set (``w.grad.data = ...`` changes its
+    shape behind the setter), so every step checks all of them before writing.
+    """
+    param._grad = grad
+
+
 def with_grad(name: str, grad: Any) -> Callable[[], list[Any]]:
     """``stepped`` with the second parameter's gradient replaced by ``grad``."""
 
     def build() -> list[Any]:
         first, second, optimizer = stepped(name)
-        second.grad = grad
+        plant_gradient(second, grad)
         return [first, second, optimizer]
 
     return build
@@ -143,7 +152,7 @@ def lbfgs_with_grad(grad: Any) -> Callable[[], list[Any]]:
 
         optimizer.step(closure)
         loss = closure()
-        second.grad = grad
+        plant_gradient(second, grad)
         return [first, second, optimizer, lambda: loss]
 
     return build

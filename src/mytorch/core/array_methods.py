@@ -7,11 +7,42 @@ apart from the autograd state in ``mytorch.core.tensor``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 
-__all__ = ["ArrayMethods"]
+from mytorch.core import dtypes
+from mytorch.core.device import _CPU, device
+
+__all__ = ["ArrayMethods", "as_array"]
+
+
+def as_array(data: Any, dtype: np.dtype | None = None) -> np.ndarray:
+    """Convert user data to an ndarray following MyTorch's dtype rules.
+
+    As in PyTorch: Python floats (and lists holding any) become the default float
+    dtype, Python ints int64, Python bools bool; numpy arrays keep their dtype
+    (and are not copied).
+    """
+    if isinstance(data, ArrayMethods):
+        data = data.data
+    if isinstance(data, np.ndarray):
+        array = data
+    elif isinstance(data, np.generic):
+        array = np.asarray(data)
+    else:
+        array = np.asarray(data)
+        if array.dtype.kind == "f" and dtype is None:
+            array = array.astype(dtypes.get_default_dtype(), copy=False)
+    if array.dtype.kind in "OSUVMm":
+        raise TypeError(
+            f"Tensor: cannot hold data of dtype {array.dtype} (from {type(data).__name__}); "
+            "use numbers, bools or numeric numpy arrays"
+        )
+    if dtype is not None and array.dtype != dtype:
+        array = array.astype(dtype)
+    return array
 
 
 class ArrayMethods:
@@ -45,6 +76,18 @@ class ArrayMethods:
         dtype('float32')
         """
         return self.data.dtype
+
+    @property
+    def device(self) -> device:
+        """The device the tensor is on: always the CPU (``mytorch.device("cpu")``).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.zeros(2).device
+        device(type='cpu')
+        """
+        return _CPU
 
     @property
     def ndim(self) -> int:
@@ -158,6 +201,34 @@ class ArrayMethods:
             raise TypeError("len() of a 0-d tensor")
         return len(self.data)
 
+    def __iter__(self) -> Iterator[Any]:
+        # Without it Python iterates by indexing until IndexError, so a 0-d
+        # tensor would silently iterate as empty (PyTorch raises).
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))  # type: ignore[index]
+
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy's hook for ``array OP tensor``: use Tensor's own operators.
+
+        ``array * tensor`` gives a Tensor (via the reflected operator), not an
+        object array of Tensors. An in-place numpy op into an array, such as
+        ``p.data -= lr * p.grad`` (PyTorch's hand-written SGD), computes on the
+        arrays and leaves autograd out, as writing into ``.data`` always does.
+        """
+        out = kwargs.get("out")
+        if out is not None:
+            if method == "__call__" and all(type(o) is np.ndarray for o in out):
+                arrays = [x.data if isinstance(x, ArrayMethods) else x for x in inputs]
+                return ufunc(*arrays, **kwargs)
+            return NotImplemented
+        if method == "__call__" and not kwargs and len(inputs) == 2 and inputs[1] is self:
+            name = _REFLECTED.get(ufunc.__name__)
+            operator = getattr(self, name, None) if name else None
+            if operator is not None:
+                return operator(inputs[0])
+        return NotImplemented
+
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
             return self.data.astype(dtype)
@@ -181,3 +252,26 @@ class ArrayMethods:
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
             raise TypeError("only one-element integer tensors can be used as an index")
         return int(self.data.item())
+
+
+# ``array OP tensor`` is ``tensor.__rOP__(array)``; comparisons swap sides.
+_REFLECTED = {
+    "add": "__radd__",
+    "subtract": "__rsub__",
+    "multiply": "__rmul__",
+    "divide": "__rtruediv__",
+    "true_divide": "__rtruediv__",
+    "power": "__rpow__",
+    "matmul": "__rmatmul__",
+    "floor_divide": "__rfloordiv__",
+    "remainder": "__rmod__",
+    "bitwise_and": "__rand__",
+    "bitwise_or": "__ror__",
+    "bitwise_xor": "__rxor__",
+    "less": "__gt__",
+    "less_equal": "__ge__",
+    "greater": "__lt__",
+    "greater_equal": "__le__",
+    "equal": "__eq__",
+    "not_equal": "__ne__",
+}

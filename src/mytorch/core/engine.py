@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from mytorch.core import anomaly, grad_mode
+from mytorch.core.hooks import run_hooks
 from mytorch.core.node import AccumulateGrad, BackwardFunction, accumulate_into
 from mytorch.core.tensor import Tensor, as_array, shape_str
 
@@ -289,6 +290,8 @@ def _run(
                 # No consumer sent a gradient (all returned None): nor does this node.
                 parent_grads: tuple[Tensor | None, ...] = (None,) * len(parents)
             else:
+                if node._hooks is not None:  # Tensor.register_hook on a non-leaf
+                    gradient = run_hooks(node._hooks, gradient, node.name())
                 if node._retained is not None and targets is None:
                     _store_retained(node, gradient, create_graph)
                 parent_grads = apply(node, gradient, retain_graph)

@@ -7,8 +7,9 @@ gradients off cannot turn them off for the training thread.
 from __future__ import annotations
 
 import functools
+import inspect
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
 __all__ = ["enable_grad", "is_grad_enabled", "no_grad", "set_grad_enabled"]
@@ -53,6 +54,8 @@ class _GradModeContext:
 
     def __call__(self, func: F) -> F:
         mode = self._mode
+        if inspect.isgeneratorfunction(func):
+            return _wrap_generator(func, mode)  # type: ignore[return-value]
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -60,6 +63,37 @@ class _GradModeContext:
                 return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
+
+
+def _wrap_generator(
+    func: Callable[..., Generator[Any, Any, Any]], mode: bool
+) -> Callable[..., Any]:
+    """Run each step of the generator (not the caller between steps) in ``mode``, as PyTorch."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Generator[Any, Any, Any]:
+        with set_grad_enabled(mode):
+            generator = func(*args, **kwargs)
+        try:
+            with set_grad_enabled(mode):
+                response = generator.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with set_grad_enabled(mode):
+                        generator.close()
+                    raise
+                except BaseException as error:
+                    with set_grad_enabled(mode):
+                        response = generator.throw(error)
+                else:
+                    with set_grad_enabled(mode):
+                        response = generator.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return wrapper
 
 
 class no_grad(_GradModeContext):
@@ -129,6 +163,12 @@ class set_grad_enabled(_GradModeContext):
 
     def __enter__(self) -> None:
         pass  # already switched by __init__
+
+    def __call__(self, func: F) -> F:
+        # As a decorator (``@set_grad_enabled(False)``) it must not switch the
+        # thread's mode when the module is imported: undo __init__'s switch.
+        _state.enabled = self._previous
+        return super().__call__(func)
 
     def __exit__(self, *exc_info: object) -> None:
         _state.enabled = self._previous

@@ -9,6 +9,8 @@ Writing into ``.data`` directly bypasses all of this, as in PyTorch.
 
 from __future__ import annotations
 
+import operator
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,14 +28,57 @@ class InPlaceMethods:
 
     __slots__ = ()
 
-    def _check_inplace(self, op: str) -> None:
-        """Refuse in-place changes that would silently corrupt the graph."""
-        if self.requires_grad and grad_mode.is_grad_enabled():
-            kind = "a leaf that requires grad" if self.is_leaf else "a tensor in the graph"
-            raise RuntimeError(
-                f"{op}: in-place change of {kind} is not allowed while recording; "
-                "wrap it in mytorch.no_grad() or use the out-of-place form"
+    def _begin_inplace(self, op: str, other: Any = None) -> bool:
+        """Check that an in-place change may be made; return whether to record it.
+
+        As in PyTorch: a leaf that requires grad may be changed only under
+        ``no_grad`` (an optimiser's update); a tensor in the graph (or one
+        written with a value that requires grad) is changed and the change
+        recorded, so its history moves on (see ``_rebase``).
+        """
+        if not grad_mode._state.enabled:
+            return False
+        if self.requires_grad:
+            if self.is_leaf:
+                raise RuntimeError(
+                    f"{op}: a leaf Variable that requires grad is being used in an in-place "
+                    "operation; wrap the update in mytorch.no_grad() or use the out-of-place form"
+                )
+            node = self._node
+            if node is not None and node.function.returns_view and self._version_counter:
+                # PyTorch rewrites the base's history too; MyTorch does not, so it refuses.
+                raise RuntimeError(
+                    f"{op}: in-place change of a view of a tensor in the graph is not supported "
+                    "while recording; clone() the view first, or change the base tensor"
+                )
+            return True
+        return isinstance(other, InPlaceMethods) and other.requires_grad
+
+    def _history_copy(self) -> Tensor:
+        """A copy of the values that keeps this tensor's place in the graph.
+
+        A recorded in-place op computes its result from this copy, so that what
+        the op saves for backward is not the memory the result is written into.
+        """
+        copy = self._wrap(self.data.copy())
+        copy.requires_grad, copy.is_leaf, copy._node = self.requires_grad, self.is_leaf, self._node
+        return copy
+
+    def _rebase(self, result: Tensor, op: str) -> Tensor:
+        """Write ``result`` into this tensor and make its node this tensor's history."""
+        if result.data.shape != self.data.shape:
+            raise ValueError(
+                f"{op}: an operand of that shape cannot be applied in place to a tensor of "
+                f"shape {self.shape} (the result would have shape {result.shape})"
             )
+        if result.data.dtype != self.data.dtype:
+            result = result.to(self.data.dtype)  # in place, the tensor keeps its dtype
+        np.copyto(self.data, result.data)  # through its memory: views and aliases see it
+        self._node = result._node
+        self.requires_grad = result.requires_grad
+        self.is_leaf = not result.requires_grad
+        self._bump_version()
+        return self
 
     # Version counter: the number of in-place changes made through the library.
     # Tensors that share memory (a tensor, its detach(), its views) share one
@@ -76,8 +121,8 @@ class InPlaceMethods:
         """
         return self.fill_(0)
 
-    def fill_(self, value: float) -> Tensor:
-        """Fill with ``value`` in place.
+    def fill_(self, value: Any) -> Tensor:
+        """Fill with ``value`` (a number or a one-element tensor) in place.
 
         Examples
         --------
@@ -85,7 +130,18 @@ class InPlaceMethods:
         >>> mytorch.zeros(2).fill_(3)
         tensor([3., 3.])
         """
-        self._check_inplace("fill_")
+        if isinstance(value, InPlaceMethods):
+            if value.data.size != 1:
+                raise ValueError(
+                    f"fill_: the value must be a number or a one-element tensor, got a tensor "
+                    f"of shape {value.shape}"
+                )
+            return self.copy_(value.reshape(()))
+        if not isinstance(value, (bool, int, float, np.bool_, np.integer, np.floating)):
+            raise TypeError(f"fill_: the value must be a number, got {type(value).__name__}")
+        if self._begin_inplace("fill_"):
+            self[...] = value  # recorded: the gradient stops here
+            return self
         self._check_writeable("fill_")
         self.data[...] = value
         self._bump_version()
@@ -100,24 +156,44 @@ class InPlaceMethods:
         >>> mytorch.zeros(2).copy_(mytorch.tensor([1.0, 2.0]))
         tensor([1., 2.])
         """
-        self._check_inplace("copy_")
-        self._check_writeable("copy_")
         values = source.data if isinstance(source, InPlaceMethods) else np.asarray(source)
-        try:
-            if values.shape != self.data.shape:
-                values = np.broadcast_to(values, self.data.shape)
-            np.copyto(self.data, values, casting="unsafe")
-        except ValueError as error:
+        if values.shape != self.data.shape and not _fits(values.shape, self.data.shape):
             raise ValueError(
-                f"copy_: cannot copy a source of shape {np.shape(values)} "
+                f"copy_: cannot copy a source of shape {values.shape} "
                 f"into a tensor of shape {self.shape}"
-            ) from error
+            )
+        if self._begin_inplace("copy_", source):
+            self[...] = source  # recorded: the gradient goes to the source
+            return self
+        self._check_writeable("copy_")
+        np.copyto(self.data, values, casting="unsafe")
         self._bump_version()
         return self
 
-    def _inplace(self, op: str, ufunc: np.ufunc, other: Any) -> Tensor:
-        self._check_inplace(op)
+    def clamp_(self, min: Any = None, max: Any = None) -> Tensor:
+        """Clamp into ``[min, max]`` in place (see ``mytorch.clamp``).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> mytorch.tensor([-1.0, 0.5, 2.0]).clamp_(0, 1)
+        tensor([0. , 0.5, 1. ])
+        """
+        recording = self._begin_inplace("clamp_", min) or self._begin_inplace("clamp_", max)
+        self._check_writeable("clamp_")
+        if recording:
+            return self._rebase(self._history_copy().clamp(min, max), "clamp_")
+        with grad_mode.no_grad():
+            result = self.clamp(min, max)
+        np.copyto(self.data, result.data, casting="same_kind")
+        self._bump_version()
+        return self
+
+    def _inplace(self, op: str, ufunc: np.ufunc, other: Any, python_op: Any) -> Tensor:
+        recording = self._begin_inplace(op, other)
         self._check_writeable(op)
+        if recording:
+            return self._rebase(python_op(self._history_copy(), other), op)
         values = other.data if isinstance(other, InPlaceMethods) else other
         shape = np.shape(values)
         # A number or an operand of this tensor's shape fits (the common cases);
@@ -142,9 +218,9 @@ class InPlaceMethods:
         """
         if alpha != 1.0:
             other = (
-                other.data if isinstance(other, InPlaceMethods) else np.asarray(other)
-            ) * alpha
-        return self._inplace("add_", np.add, other)
+                other * alpha if isinstance(other, InPlaceMethods) else np.asarray(other) * alpha
+            )
+        return self._inplace("add_", np.add, other, operator.add)
 
     def sub_(self, other: Any, alpha: float = 1.0) -> Tensor:
         """Subtract ``alpha * other`` in place.
@@ -166,7 +242,7 @@ class InPlaceMethods:
         >>> mytorch.ones(2).mul_(4)
         tensor([4., 4.])
         """
-        return self._inplace("mul_", np.multiply, other)
+        return self._inplace("mul_", np.multiply, other, operator.mul)
 
     def div_(self, other: Any) -> Tensor:
         """Divide by ``other`` in place.
@@ -177,7 +253,7 @@ class InPlaceMethods:
         >>> mytorch.ones(2).div_(4)
         tensor([0.25, 0.25])
         """
-        return self._inplace("div_", np.true_divide, other)
+        return self._inplace("div_", np.true_divide, other, operator.truediv)
 
     def __iadd__(self, other: Any) -> Tensor:
         return self.add_(other)
@@ -190,6 +266,28 @@ class InPlaceMethods:
 
     def __itruediv__(self, other: Any) -> Tensor:
         return self.div_(other)
+
+
+# Tensors that wrap one numpy array's memory (from_numpy(a) twice, Tensor(a) and a
+# view of a) share one counter, found by the array that owns the memory: a change
+# through any of them must be seen by a node that saved another, as for views.
+_ARRAY_COUNTERS: dict[int, tuple[weakref.ref[np.ndarray], list[int]]] = {}
+
+
+def array_counter(array: np.ndarray) -> list[int]:
+    """The version counter shared by every tensor wrapping ``array``'s memory."""
+    owner = array
+    while isinstance(owner.base, np.ndarray):
+        owner = owner.base
+    key = id(owner)
+    entry = _ARRAY_COUNTERS.get(key)
+    if entry is not None and entry[0]() is owner:
+        return entry[1]
+    counter = [0]
+    # The entry goes when the array does (its id may then be reused).
+    reference = weakref.ref(owner, lambda _, key=key: _ARRAY_COUNTERS.pop(key, None))
+    _ARRAY_COUNTERS[key] = (reference, counter)
+    return counter
 
 
 def _fits(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:

@@ -13,10 +13,12 @@ engine (``mytorch.core.engine``) walks them backwards from the output.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mytorch.core.hooks import run_hooks
 from mytorch.core.tensor import Tensor, shape_str
 
 if TYPE_CHECKING:
@@ -55,6 +57,7 @@ class BackwardFunction:
     _saved_versions: tuple[int, ...] | None = None
     _released = False
     _retained: weakref.ref[Tensor] | None = None
+    _hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None  # Tensor.register_hook
 
     def __init__(self, function: type[Function]) -> None:
         self.function = function
@@ -109,7 +112,7 @@ class BackwardFunction:
         self._saved_versions = None
         for tensor in tensors:
             # A tensor never changed in place (nor viewed) has no counter at all.
-            if tensor is not None and tensor._version_counter is not None and tensor._version:
+            if tensor is not None and tensor._version_counter and tensor._version_counter[0]:
                 self._saved_versions = tuple([0 if t is None else t._version for t in tensors])
                 break
 
@@ -161,10 +164,11 @@ class BackwardFunction:
             raise self._released_error()
         versions = self._saved_versions
         for index, tensor in enumerate(self._saved):
-            if tensor is None or tensor._version_counter is None:
+            counter = None if tensor is None else tensor._version_counter
+            if counter is None:
                 continue  # the common case: never changed in place, so no counter
             version = 0 if versions is None else versions[index]
-            if tensor._version != version:
+            if counter[0] != version:
                 raise RuntimeError(
                     f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "
                     f"saved for backward was modified in place after it was saved "
@@ -252,9 +256,11 @@ class BackwardFunction:
         """
         # Everything but the node's identity lives in its instance dict: the
         # saved tensors, the ctx attributes, a retained gradient's reference.
-        function, parents = self.function, self.next_functions
+        function, parents, hooks = self.function, self.next_functions, self._hooks
         self.__dict__.clear()
         self.function, self.next_functions = function, parents
+        if hooks is not None:
+            self._hooks = hooks
         self._released = True
 
     def retain_grad_of(self, tensor: Tensor) -> None:
@@ -309,12 +315,13 @@ class AccumulateGrad:
     True
     """
 
-    __slots__ = ("__weakref__", "_variable")
+    __slots__ = ("__weakref__", "_hooks", "_variable")
 
     next_functions: tuple[()] = ()
 
     def __init__(self, variable: Tensor) -> None:
         self._variable = weakref.ref(variable)
+        self._hooks: dict[int, Callable[[Tensor], Tensor | None]] | None = None
 
     @property
     def variable(self) -> Tensor | None:
@@ -371,6 +378,8 @@ class AccumulateGrad:
         variable = self._variable()
         if variable is None:
             return  # the leaf is gone, and its gradient with it
+        if self._hooks:
+            grad = run_hooks(self._hooks, grad, "AccumulateGrad")
         if grad.data.shape != variable.data.shape:
             raise RuntimeError(
                 f"AccumulateGrad: got a gradient of shape {shape_str(grad.shape)} for a leaf "
@@ -380,15 +389,22 @@ class AccumulateGrad:
 
 
 def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
-    """Add ``grad`` into ``tensor.grad``, cast to the tensor's dtype."""
+    """Add ``grad`` into ``tensor.grad``, cast to the tensor's dtype.
+
+    It writes the ``_grad`` slot directly: the caller checked the shape, and the
+    dtype is made the tensor's here, which is all the ``grad`` setter checks.
+    """
+    current = tensor._grad
     if create_graph:
         # Keep the gradient's own graph so it can be differentiated again.
         if grad.dtype != tensor.dtype:
             grad = grad.to(tensor.dtype)
-        tensor.grad = grad if tensor.grad is None else tensor.grad + grad
-    elif tensor.grad is None or tensor.grad.requires_grad:
+        # A fresh tensor: the same gradient object may reach other leaves too, and
+        # two leaves sharing one .grad would see each other's in-place changes.
+        tensor._grad = grad.clone() if current is None else current + grad
+    elif current is None or current.requires_grad:
         # A fresh buffer: the incoming array may be shared with other gradients.
         fresh = np.array(grad.data, dtype=tensor.data.dtype, copy=True)
-        tensor.grad = Tensor._wrap(fresh if tensor.grad is None else fresh + tensor.grad.data)
+        tensor._grad = Tensor._wrap(fresh if current is None else fresh + current.data)
     else:
-        np.add(tensor.grad.data, grad.data, out=tensor.grad.data, casting="unsafe")
+        np.add(current.data, grad.data, out=current.data, casting="unsafe")

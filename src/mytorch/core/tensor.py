@@ -13,47 +13,24 @@ the two layers in a circle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import operator
+import warnings
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from mytorch.core import dtypes
-from mytorch.core.array_methods import ArrayMethods
-from mytorch.core.inplace import InPlaceMethods
+from mytorch.core.array_methods import ArrayMethods, as_array
+from mytorch.core.inplace import InPlaceMethods, array_counter
 
 if TYPE_CHECKING:
+    from mytorch.core.hooks import RemovableHandle
     from mytorch.core.node import AccumulateGrad, BackwardFunction
 
-__all__ = ["Tensor"]
+__all__ = ["Tensor", "as_array"]
 
 _FLOAT_KINDS = "fc"
-
-
-def as_array(data: Any, dtype: np.dtype | None = None) -> np.ndarray:
-    """Convert user data to an ndarray following MyTorch's dtype rules.
-
-    Python numbers and (nested) lists become the default float dtype; Python bools
-    stay bool; numpy arrays keep their dtype (and are not copied).
-    """
-    if isinstance(data, Tensor):
-        data = data.data
-    if isinstance(data, np.ndarray):
-        array = data
-    elif isinstance(data, np.generic):
-        array = np.asarray(data)
-    else:
-        array = np.asarray(data)
-        if array.dtype.kind in "iuf" and dtype is None:
-            array = array.astype(dtypes.get_default_dtype())
-    if array.dtype.kind in "OSUVMm":
-        raise TypeError(
-            f"Tensor: cannot hold data of dtype {array.dtype} (from {type(data).__name__}); "
-            "use numbers, bools or numeric numpy arrays"
-        )
-    if dtype is not None and array.dtype != dtype:
-        array = array.astype(dtype)
-    return array
 
 
 class Tensor(ArrayMethods, InPlaceMethods):
@@ -63,7 +40,8 @@ class Tensor(ArrayMethods, InPlaceMethods):
     ----------
     data : array_like
         The values. A numpy array keeps its dtype and is wrapped without a copy;
-        Python numbers and lists become the default dtype (float32).
+        Python floats become the default dtype (float32), ints int64 and bools
+        bool, as in PyTorch.
     requires_grad : bool, default False
         Whether gradients must be computed for this tensor. Only floating-point
         tensors can require gradients.
@@ -96,18 +74,14 @@ class Tensor(ArrayMethods, InPlaceMethods):
     __slots__ = (
         "__weakref__",
         "_accumulator",
+        "_grad",
         "_node",
         "_version_counter",
         "data",
-        "grad",
         "is_leaf",
         "is_parameter",
         "requires_grad",
     )
-
-    # Make numpy defer to Tensor's reflected operators, so ``array * tensor``
-    # gives a Tensor instead of an object array of Tensors.
-    __array_ufunc__ = None
 
     def __init__(
         self,
@@ -116,6 +90,11 @@ class Tensor(ArrayMethods, InPlaceMethods):
         is_leaf: bool = True,
         is_parameter: bool = False,
     ) -> None:
+        if type(requires_grad) is not bool and not isinstance(requires_grad, np.bool_):
+            # Tensor(x, requires_grad="False") would otherwise be True.
+            raise TypeError(
+                f"Tensor: requires_grad must be a bool, got {type(requires_grad).__name__}"
+            )
         array = as_array(data)
         if is_parameter:
             requires_grad = True
@@ -132,10 +111,17 @@ class Tensor(ArrayMethods, InPlaceMethods):
         self.requires_grad = bool(requires_grad)
         self.is_leaf = bool(is_leaf)
         self.is_parameter = bool(is_parameter)
-        self.grad: Tensor | None = None
+        self._grad: Tensor | None = None
         self._node: BackwardFunction | None = None
         self._accumulator: AccumulateGrad | None = None
         self._version_counter: list[int] | None = None
+        if isinstance(data, Tensor) and array is data.data:
+            # Tensor(x) wraps x's memory: a change through either must be seen by
+            # a node that saved the other, so they count versions together.
+            data._share_version_with(self)
+        elif array is data:
+            # A numpy array wrapped without a copy: share with its other wrappers.
+            self._version_counter = array_counter(array)
 
     @classmethod
     def _wrap(cls, array: np.ndarray) -> Tensor:
@@ -146,13 +132,54 @@ class Tensor(ArrayMethods, InPlaceMethods):
         tensor.requires_grad = False
         tensor.is_leaf = True
         tensor.is_parameter = False
-        tensor.grad = None
+        tensor._grad = None
         tensor._node = None
         tensor._accumulator = None
         tensor._version_counter = None
         return tensor
 
     # ----------------------------------------------------------------- graph
+    def _set_grad(self, value: Tensor | None) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(
+                    f"grad: assigned grad expected to be a Tensor or None, got "
+                    f"{type(value).__name__}"
+                )
+            if value.data.shape != self.data.shape:
+                raise RuntimeError(
+                    f"grad: assigned grad has data of a different size: "
+                    f"{shape_str(value.shape)} for a tensor of shape {shape_str(self.shape)}"
+                )
+            if value.data.dtype != self.data.dtype:
+                raise TypeError(
+                    f"grad: assigned grad has data of a different type: {value.dtype} "
+                    f"for a tensor of dtype {self.dtype}"
+                )
+        self._grad = value
+
+    # The getter is a C function (no Python frame): optimisers read .grad often.
+    grad = property(
+        operator.attrgetter("_grad"),
+        _set_grad,
+        doc="""The gradient accumulated by ``backward`` (leaves only), or None.
+
+        It always has this tensor's shape and dtype: assigning anything else is
+        refused, as in PyTorch, so that an optimiser never broadcasts a wrong
+        gradient over the parameter.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> w = mytorch.zeros(2, requires_grad=True)
+        >>> w.grad = mytorch.ones(2)
+        >>> w.grad = mytorch.ones(1)
+        Traceback (most recent call last):
+            ...
+        RuntimeError: grad: assigned grad has data of a different size: (1,) for a ...
+        """,
+    )
+
     @property
     def grad_fn(self) -> BackwardFunction | AccumulateGrad | None:
         """The node that created this tensor, or a leaf's gradient sink.
@@ -236,6 +263,16 @@ class Tensor(ArrayMethods, InPlaceMethods):
         """
         from mytorch.core import engine
 
+        if create_graph:
+            warnings.warn(
+                "backward: create_graph=True makes a reference cycle between each leaf and "
+                "its .grad (the gradient's graph holds the tensors it saved, the leaf among "
+                "them), which only Python's cyclic garbage collector frees; as PyTorch "
+                "recommends, use mytorch.grad(..., create_graph=True) instead, or set the "
+                "leaves' .grad to None when done",
+                UserWarning,
+                stacklevel=2,
+            )
         engine.backward([self], [gradient], retain_graph=retain_graph, create_graph=create_graph)
 
     def retain_grad(self) -> None:
@@ -255,6 +292,43 @@ class Tensor(ArrayMethods, InPlaceMethods):
             raise RuntimeError("retain_grad: the tensor does not require grad")
         if self._node is not None:
             self._node.retain_grad_of(self)
+
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> RemovableHandle:
+        """Call ``hook(grad)`` with this tensor's gradient whenever backward computes it.
+
+        The hook may return a new gradient (of the same shape) to use instead,
+        or None to keep it. On a leaf the hook runs before the gradient is added
+        into ``.grad``; on a non-leaf, before it flows on into the graph.
+
+        Returns
+        -------
+        RemovableHandle
+            ``handle.remove()`` unregisters the hook.
+
+        Raises
+        ------
+        RuntimeError
+            If this tensor does not require grad.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> x = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * 3
+        >>> handle = y.register_hook(lambda grad: grad * 2)
+        >>> y.sum().backward()
+        >>> x.grad
+        tensor([6., 6.])
+        """
+        from mytorch.core.hooks import add_hook
+
+        if not self.requires_grad:
+            raise RuntimeError(
+                "register_hook: cannot register a hook on a tensor that doesn't require gradient"
+            )
+        node = self._node if self._node is not None else self._grad_accumulator()
+        node._hooks, handle = add_hook(node._hooks, hook)
+        return handle
 
     def detach(self) -> Tensor:
         """Return a new constant tensor sharing this tensor's data, outside the graph.
@@ -292,6 +366,10 @@ class Tensor(ArrayMethods, InPlaceMethods):
                 "requires_grad_: can only change requires_grad of a leaf tensor; "
                 "use detach() to get a leaf from a non-leaf"
             )
+        if type(requires_grad) is not bool and not isinstance(requires_grad, np.bool_):
+            raise TypeError(
+                f"requires_grad_: requires_grad must be a bool, got {type(requires_grad).__name__}"
+            )
         if requires_grad:
             _check_can_require_grad(self.data.dtype, "requires_grad_")
         elif self.is_parameter:
@@ -318,7 +396,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         self.requires_grad = state["requires_grad"]
         self.is_leaf = True
         self.is_parameter = state["is_parameter"]
-        self.grad = state["grad"]
+        self._grad = state["grad"]
         self._node = None
         self._accumulator = None
         self._version_counter = None

@@ -110,7 +110,11 @@ class Module(ModuleTree, ModuleHooks):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self._forward_pre_hooks or self._forward_hooks:
             return hooks.call_with_hooks(self, args, kwargs)
-        return self.forward(*args, **kwargs)
+        try:  # free when nothing is raised: the common case pays nothing
+            return self.forward(*args, **kwargs)
+        except AttributeError:
+            _refuse_non_tensors(self, args)  # a numpy array leaks AttributeError otherwise
+            raise
 
     # ---------------------------------------------------------- registration
     def register_parameter(self, name: str, param: Parameter | None) -> None:
@@ -459,3 +463,14 @@ _KINDS = {
     "_buffers": ("buffer", Tensor),
     "_modules": ("child module", Module),
 }
+
+
+def _refuse_non_tensors(module: Module, args: tuple[Any, ...]) -> None:
+    """Raise a clear TypeError if an input is an array or list rather than a Tensor."""
+    for index, arg in enumerate(args):
+        if isinstance(arg, (np.ndarray, list, tuple)) and not isinstance(arg, Tensor):
+            raise TypeError(
+                f"{type(module).__name__}: input {index} is a {type(arg).__name__}, not a "
+                "Tensor; convert it first, e.g. mytorch.from_numpy(array) or "
+                "mytorch.tensor(data)"
+            )

@@ -63,7 +63,8 @@ class Parameter(Tensor):
             raise TypeError(
                 f"Parameter: parameters must be floating point, got dtype {array.dtype}"
             )
-        super().__init__(array, requires_grad=True, is_parameter=True)
+        # A Tensor itself is passed on, so that the two share a version counter.
+        super().__init__(data, requires_grad=True, is_parameter=True)
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()

@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
+from mytorch.core import dtypes
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor
 from mytorch.ops.broadcast import unbroadcast
-from mytorch.ops.operands import as_operand
+from mytorch.ops.operands import SCALAR_TYPES, apply_binary, as_operand
 
 __all__ = ["add", "div", "mul", "neg", "pow", "sub"]
 
@@ -89,6 +90,8 @@ class Div(Function):
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a if b.requires_grad else None, b)  # as Mul: only what is read
         out = a.data / b.data
+        if out.dtype is not a.data.dtype and out.dtype.kind == "f" and b.data.dtype.kind in "biu":
+            out = out.astype(dtypes.get_default_dtype())  # int / int: PyTorch's true division
         _note_shapes(ctx, a, b, out)
         return out
 
@@ -145,13 +148,20 @@ class Pow(Function):
 def _binary(function: type[Function], name: str, a: Any, b: Any) -> Tensor:
     """Apply a binary op to two operands, at least one of them a Tensor."""
     if isinstance(a, Tensor):
-        return function.apply(a, as_operand(b, a, name))
-    if isinstance(b, Tensor):
-        return function.apply(as_operand(a, b, name), b)
-    raise TypeError(
-        f"{name}: expected at least one Tensor operand, got {type(a).__name__} "
-        f"and {type(b).__name__}"
-    )
+        operand, number = as_operand(b, a, name), 1
+        a_, b_ = a, operand
+    elif isinstance(b, Tensor):
+        operand, number = as_operand(a, b, name), 0
+        a_, b_ = operand, b
+    else:
+        raise TypeError(
+            f"{name}: expected at least one Tensor operand, got {type(a).__name__} "
+            f"and {type(b).__name__}"
+        )
+    if a_.data.dtype is not b_.data.dtype:
+        from_number = isinstance(a if number == 0 else b, SCALAR_TYPES)
+        return apply_binary(function, a_, b_, number if from_number else -1)
+    return function.apply(a_, b_)
 
 
 def add(input: Any, other: Any) -> Tensor:

@@ -8,13 +8,16 @@ contributes, so repeated indices accumulate (``numpy.add.at``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from mytorch.core import dtypes
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, shape_str
+from mytorch.ops.broadcast import unbroadcast
 from mytorch.ops.reductions import reduction_axes
 
 __all__ = ["cat", "concatenate", "stack"]
@@ -29,6 +32,15 @@ def _plain_index(index: Any) -> Any:
     return index
 
 
+def _index_tensors(index: Any) -> tuple[Tensor, ...]:
+    """The Tensors inside an index (their arrays become the index)."""
+    if isinstance(index, Tensor):
+        return (index,)
+    if isinstance(index, tuple):
+        return tuple(item for item in index if isinstance(item, Tensor))
+    return ()
+
+
 def _is_basic(index: Any) -> bool:
     """Basic indexing (ints, slices, None, ...) never picks an element twice."""
     items = index if isinstance(index, tuple) else (index,)
@@ -39,13 +51,21 @@ class GetItem(Function):
     returns_view = True
 
     @staticmethod
-    def forward(ctx: BackwardFunction, x: Tensor, index: Any) -> np.ndarray:
+    def forward(
+        ctx: BackwardFunction, x: Tensor, index: Any, index_tensors: tuple[Tensor, ...] = ()
+    ) -> np.ndarray:
         ctx.shape, ctx.index = x.shape, index
+        if index_tensors:
+            # The index arrays are these tensors' memory: saving the tensors has
+            # backward refuse to run if one was changed in place since.
+            ctx.save_for_backward(*index_tensors)
         return x.data[index]
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None]:
-        return IndexAdd.apply(grad, ctx.shape, ctx.index), None
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        ctx.check_usable()
+        grads = (IndexAdd.apply(grad, ctx.shape, ctx.index), None)
+        return grads if len(ctx.needs_input_grad) == 2 else (*grads, None)
 
 
 class IndexAdd(Function):
@@ -66,6 +86,34 @@ class IndexAdd(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
         return GetItem.apply(grad, ctx.index), None, None
+
+
+class SetItem(Function):
+    """``x`` with ``values`` written at ``index`` (a new array): ``x[index] = values``.
+
+    The gradient reaching ``x`` is zero at the written positions (their old
+    values were overwritten); ``values`` gets the gradient at those positions,
+    summed back to its shape when it was broadcast.
+    """
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, x: Tensor, values: Tensor, index: Any) -> np.ndarray:
+        ctx.shape, ctx.index, ctx.values_shape = x.shape, index, values.shape
+        out = x.data.copy()
+        out[index] = values.data
+        return out
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        need_x, need_values, _ = ctx.needs_input_grad
+        grad_x = grad_values = None
+        if need_x:
+            kept = np.ones(ctx.shape, dtype=grad.dtype)
+            kept[ctx.index] = 0
+            grad_x = grad * Tensor._wrap(kept)
+        if need_values:
+            grad_values = unbroadcast(GetItem.apply(grad, ctx.index), ctx.values_shape)
+        return grad_x, grad_values, None
 
 
 class Cat(Function):
@@ -100,17 +148,55 @@ class Stack(Function):
 
 def getitem(input: Tensor, index: Any) -> Tensor:
     """``input[index]`` with numpy's basic and advanced indexing."""
+    tensors = _index_tensors(index)
     index = _plain_index(index)
     try:
+        if tensors:
+            return GetItem.apply(input, index, tensors)
         return GetItem.apply(input, index)
     except IndexError as error:
         raise IndexError(f"getitem: {error} (tensor of shape {shape_str(input.shape)})") from error
 
 
+def setitem(input: Tensor, index: Any, value: Any) -> None:
+    """``input[index] = value`` with numpy's indexing and broadcasting, as PyTorch.
+
+    On a tensor that needs no gradient (or under ``no_grad``) the values are
+    written in place. On a tensor in the graph, or with a ``value`` that
+    requires grad, the write is recorded (``SetItem``) and the tensor's history
+    moves on; its version counter is bumped either way, so a node that saved
+    it notices. A leaf that requires grad is refused, as in PyTorch.
+    """
+    index = _plain_index(index)
+    recording = input._begin_inplace("setitem", value)
+    input._check_writeable("setitem")
+    try:
+        if recording:
+            values = value if isinstance(value, Tensor) else Tensor._wrap(np.asarray(value))
+            if values.data.dtype != input.data.dtype:
+                values = values.to(input.dtype)  # written into the tensor: its dtype
+            input._rebase(SetItem.apply(input, values, index), "setitem")
+            return
+        input.data[index] = value.data if isinstance(value, Tensor) else value
+    except (IndexError, ValueError) as error:
+        shape = shape_str(np.shape(value.data if isinstance(value, Tensor) else value))
+        raise type(error)(
+            f"setitem: {error} (a value of shape {shape} into a tensor of shape "
+            f"{shape_str(input.shape)})"
+        ) from error
+    input._bump_version()
+
+
 def _tensors(op: str, tensors: Sequence[Any]) -> list[Tensor]:
     if isinstance(tensors, Tensor) or not isinstance(tensors, Sequence) or not tensors:
         raise TypeError(f"{op}: expected a non-empty list of tensors")
-    return [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    parts = [t if isinstance(t, Tensor) else Tensor(t) for t in tensors]
+    first = parts[0].data.dtype
+    if any(part.data.dtype is not first for part in parts):
+        # Mixed dtypes join in PyTorch's result dtype (numpy's could be wider).
+        target = functools.reduce(dtypes.promote_types, [part.data.dtype for part in parts])
+        parts = [part if part.data.dtype is target else part.to(target) for part in parts]
+    return parts
 
 
 def cat(tensors: Sequence[Tensor], dim: int = 0) -> Tensor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from mytorch.core import dtypes
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.ops.broadcast import unbroadcast
@@ -50,6 +51,8 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
     ------
     ValueError
         If the inner dimensions differ or an operand is 0-d.
+    RuntimeError
+        If the operands' dtypes differ (as in PyTorch).
 
     Examples
     --------
@@ -67,6 +70,14 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         raise ValueError(
             f"matmul: both operands need at least 1 dimension, got shapes "
             f"{shape_str(input.shape)} and {shape_str(other.shape)}"
+        )
+    if input.data.dtype is not other.data.dtype and not dtypes.same_type(
+        input.data.dtype, other.data.dtype
+    ):
+        # As PyTorch: no silent promotion (a float64 batch into a float32 model).
+        raise RuntimeError(
+            f"matmul: both operands must have the same dtype, got {input.dtype} and "
+            f"{other.dtype}; convert one with .to(dtype)"
         )
     inner_a = input.shape[-1]
     inner_b = other.shape[0] if other.ndim == 1 else other.shape[-2]

@@ -17,6 +17,7 @@ from mytorch.core.tensor import Tensor
 from mytorch.ops import (
     arithmetic,
     bitwise,
+    conversions,
     creation,
     elementwise,
     indexing,
@@ -24,6 +25,7 @@ from mytorch.ops import (
     matmul,
     products,
     reductions,
+    sampling,
     scatter,
     selection,
     shape,
@@ -34,7 +36,7 @@ from mytorch.ops import (
     unary,
 )
 from mytorch.ops.arithmetic import Add, Div, Mul, Pow, Sub
-from mytorch.ops.operands import OPERAND_TYPES, as_operand
+from mytorch.ops.operands import OPERAND_TYPES, SCALAR_TYPES, apply_binary, as_operand
 
 
 def _operator(
@@ -53,13 +55,24 @@ def _operator(
                         f"'{type(other).__name__}'"
                     )
                 return NotImplemented
-            other = as_operand(other, self, name)
+            operand = as_operand(other, self, name)
+            if operand.data.dtype is not self.data.dtype:
+                number = 1 if isinstance(other, SCALAR_TYPES) else -1
+                return apply_binary(function, self, operand, number)
+            return function.apply(self, operand)
+        if other.data.dtype is not self.data.dtype:
+            return apply_binary(function, self, other)
         return function.apply(self, other)
 
     def reflected_op(self: Tensor, other: Any) -> Tensor:
         if not isinstance(other, OPERAND_TYPES):
             return NotImplemented
-        return function.apply(as_operand(other, self, name), self)
+        operand = as_operand(other, self, name)
+        if operand.data.dtype is not self.data.dtype:
+            return apply_binary(
+                function, operand, self, 0 if isinstance(other, SCALAR_TYPES) else -1
+            )
+        return function.apply(operand, self)
 
     return forward_op, reflected_op
 
@@ -98,42 +111,6 @@ def _comparison_method(ufunc: np.ufunc, name: str) -> Callable[[Tensor, Any], Te
 
     compare.__name__ = name
     return compare
-
-
-def _float(self: Tensor) -> Tensor:
-    """Return the tensor as float32 (``self.to(numpy.float32)``).
-
-    Returns
-    -------
-    Tensor
-        A float32 copy that keeps the graph: its gradient flows back to ``self``
-        in ``self``'s dtype.
-
-    Examples
-    --------
-    >>> import mytorch
-    >>> mytorch.tensor([1, 2]).double().float().dtype
-    dtype('float32')
-    """
-    return unary.to(self, np.float32)
-
-
-def _double(self: Tensor) -> Tensor:
-    """Return the tensor as float64 (``self.to(numpy.float64)``).
-
-    Returns
-    -------
-    Tensor
-        A float64 copy that keeps the graph: its gradient flows back to ``self``
-        in ``self``'s dtype.
-
-    Examples
-    --------
-    >>> import mytorch
-    >>> mytorch.tensor([1.0, 2.0]).double().dtype
-    dtype('float64')
-    """
-    return unary.to(self, np.float64)
 
 
 def _reversed_dims(self: Tensor) -> Tensor:
@@ -236,6 +213,7 @@ def _attach() -> None:
     Tensor.__neg__ = arithmetic.neg
     Tensor.__abs__ = unary.abs
     Tensor.__getitem__ = indexing.getitem
+    Tensor.__setitem__ = indexing.setitem
     for name, ufunc in [
         ("lt", np.less),
         ("le", np.less_equal),
@@ -295,14 +273,17 @@ def _attach() -> None:
     for name, function in methods.items():
         setattr(Tensor, name, function)
 
-    Tensor.float = _float
-    Tensor.double = _double
+    conversions.attach(Tensor)
     # .T reverses all dimensions (as numpy); .mT swaps the last two.
     Tensor.T = property(_reversed_dims)
     Tensor.mT = property(_matrix_transpose)
     # The assignment's static constructors: Tensor.randn(2, 3) is mytorch.randn(2, 3).
-    for name in ("randn", "ones", "zeros"):
-        setattr(Tensor, name, staticmethod(getattr(creation, name)))
+    for name, factory in (
+        ("randn", sampling.randn),
+        ("ones", creation.ones),
+        ("zeros", creation.zeros),
+    ):
+        setattr(Tensor, name, staticmethod(factory))
 
 
 _attach()

@@ -13,7 +13,7 @@ import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.tensor import Tensor, as_array, shape_str
-from mytorch.ops.arithmetic import _binary
+from mytorch.ops.arithmetic import Mul, _binary
 from mytorch.ops.broadcast import unbroadcast
 from mytorch.ops.operands import OPERAND_TYPES, as_operand
 
@@ -78,7 +78,7 @@ class Clip(Function):
             inside &= x.data >= low
         if high is not None:
             inside &= x.data <= high
-        return grad * Tensor._wrap(inside), None, None
+        return Mul.apply(grad, Tensor._wrap(inside)), None, None  # float * bool: the float
 
 
 class ClampTensors(Function):
@@ -135,11 +135,13 @@ class Where(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, condition: Tensor, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.condition = condition.data
+        ctx.save_for_backward(condition)  # checked in backward: the mask is its memory
         ctx.shapes = (a.shape, b.shape)
         return np.where(condition.data, a.data, b.data)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        ctx.check_usable()
         _, need_a, need_b = ctx.needs_input_grad
         a_shape, b_shape = ctx.shapes
         chosen = Tensor._wrap(np.broadcast_to(ctx.condition, grad.shape))

@@ -14,17 +14,37 @@ from typing import Any
 import numpy as np
 
 from mytorch.core import dtypes
+from mytorch.core.device import check_device, is_device_name
+from mytorch.core.device import device as Device
 from mytorch.core.function import BackwardFunction, Function
-from mytorch.core.tensor import Tensor, _check_can_require_grad
+from mytorch.core.tensor import Tensor
+from mytorch.ops.arithmetic import Mul
 
 __all__ = ["abs", "clone", "exp", "log", "relu", "sigmoid", "sqrt", "tanh", "to"]
+
+
+_FLOAT32, _FLOAT64 = dtypes.float32, dtypes.float64
+
+
+def floating(data: np.ndarray) -> np.ndarray:
+    """``data``, or for integer and bool data its cast to the default float dtype.
+
+    Float-valued functions of integers compute in the default float dtype, as in
+    PyTorch (numpy would give float64 for int64, and float16 for uint8 images).
+    The common dtypes are told apart by identity first: this is every op's path.
+    """
+    dtype = data.dtype
+    if dtype is _FLOAT32 or dtype is _FLOAT64 or dtype.kind in "fc":
+        return data
+    return data.astype(dtypes.get_default_dtype())
 
 
 class Exp(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.exp(x.data)
+        data = x.data
+        return np.exp(data if data.dtype is _FLOAT32 else floating(data))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -36,7 +56,8 @@ class Log(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.log(x.data)
+        data = x.data
+        return np.log(data if data.dtype is _FLOAT32 else floating(data))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -48,7 +69,8 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.sqrt(x.data)
+        data = x.data
+        return np.sqrt(data if data.dtype is _FLOAT32 else floating(data))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -73,7 +95,8 @@ class Tanh(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
-        return np.tanh(x.data)
+        data = x.data
+        return np.tanh(data if data.dtype is _FLOAT32 else floating(data))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -87,7 +110,8 @@ class Sigmoid(Function):
     def forward(ctx: BackwardFunction, x: Tensor) -> np.ndarray:
         ctx.save_for_backward(x)
         # 1 / (1 + exp(-x)) overflows exp for x < -709; this identity never does.
-        return 0.5 + 0.5 * np.tanh(0.5 * x.data)
+        data = x.data
+        return 0.5 + 0.5 * np.tanh(0.5 * (data if data.dtype is _FLOAT32 else floating(data)))
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
@@ -106,7 +130,8 @@ class ReLU(Function):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         # Derivative 1 where x > 0, else 0 (at 0 too, as in PyTorch).
-        return grad * Tensor._wrap(x.data > 0)
+        # Mul directly: numpy's float * bool is the float, with no promotion step.
+        return Mul.apply(grad, Tensor._wrap(x.data > 0))
 
 
 class Cast(Function):
@@ -214,20 +239,56 @@ def relu(input: Tensor) -> Tensor:
     return ReLU.apply(input)
 
 
-def to(input: Tensor, dtype: Any) -> Tensor:
-    """Return ``input`` converted to ``dtype`` (differentiable between float dtypes).
+def to(
+    input: Tensor,
+    *args: Any,
+    dtype: Any = None,
+    device: Any = None,
+    non_blocking: bool = False,
+    copy: bool = False,
+) -> Tensor:
+    """Return ``input`` converted to a dtype (differentiable between float dtypes).
+
+    Takes PyTorch's forms: ``to(dtype)``, ``to(device)``, ``to(device, dtype)``,
+    ``to(other_tensor)`` (its dtype) and the keywords ``dtype=``, ``device=``,
+    ``copy=``. The only device is the CPU (see ``mytorch.device``); ``to(None)``
+    changes nothing. Converting to an integer or bool dtype leaves the graph, as
+    in PyTorch.
+
+    Raises
+    ------
+    RuntimeError
+        For a device other than the CPU ("cuda", "mps", ...).
+    TypeError
+        For an argument that is neither a dtype, a device nor a tensor.
 
     Examples
     --------
     >>> import mytorch
-    >>> mytorch.tensor([1.0]).to(mytorch.float64).dtype
+    >>> x = mytorch.tensor([1.0])
+    >>> x.to(mytorch.float64).dtype
     dtype('float64')
+    >>> x.to("cpu", mytorch.float16).dtype
+    dtype('float16')
+    >>> x.to(mytorch.tensor([1])).dtype
+    dtype('int64')
     """
+    check_device(device)
+    for arg in args:
+        if isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif isinstance(arg, Device) or is_device_name(arg):
+            check_device(arg)
+        elif isinstance(arg, bool):
+            continue  # PyTorch's positional non_blocking / copy: nothing to do here
+        elif arg is not None:
+            dtype = arg
     resolved = dtypes.resolve_dtype(dtype)
-    if resolved == input.dtype:
-        return input
-    if input.requires_grad:
-        _check_can_require_grad(resolved, "to")
+    if resolved is None or resolved == input.dtype:
+        return clone(input) if copy else input
+    if resolved.kind not in "fc":
+        # Not differentiable (as in PyTorch): the result is a constant.
+        return Tensor._wrap(input.data.astype(resolved))
     return Cast.apply(input, resolved)
 
 

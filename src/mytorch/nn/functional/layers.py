@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from mytorch.core.dtypes import same_type
 from mytorch.core.function import BackwardFunction, Function
 from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.random import default_generator
@@ -39,6 +40,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     ------
     ValueError
         If the weight is not 2-D or the input's last dimension is not ``in_features``.
+    RuntimeError
+        If the input's dtype differs from the weight's (as in PyTorch).
 
     Examples
     --------
@@ -57,6 +60,17 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         raise ValueError(
             f"linear: input of shape {shape_str(input.shape)} does not fit a weight of shape "
             f"{shape_str(weight.shape)}: the input's last dimension must be {weight.shape[1]}"
+        )
+    dtype = weight.data.dtype
+    if (input.data.dtype is not dtype and not same_type(input.data.dtype, dtype)) or (
+        bias is not None and bias.data.dtype is not dtype and not same_type(bias.data.dtype, dtype)
+    ):
+        # As PyTorch: a float64 batch into a float32 model is an error, not a silent cast.
+        raise RuntimeError(
+            f"linear: input of dtype {input.dtype} and weight of dtype {weight.dtype}"
+            + ("" if bias is None else f" and bias of dtype {bias.dtype}")
+            + " must have the same dtype; convert the input with .to(dtype) or the model "
+            "with .to(dtype) / .double()"
         )
     if bias is not None and bias.shape != (weight.shape[0],):
         raise ValueError(

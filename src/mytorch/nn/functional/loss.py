@@ -100,11 +100,16 @@ def cross_entropy(
         return _cross_entropy_probabilities(input, target, weights, reduction, label_smoothing)
     labels, any_ignored = _check_labels("cross_entropy", input, target, ignore_index)
     if input.ndim <= 2 and weights is None and label_smoothing == 0.0 and not any_ignored:
-        # The hot path. Backward reads the labels: a copy (cheap: N integers) keeps the
-        # gradient right even if the caller changes their label tensor in place meanwhile.
-        return CrossEntropy.apply(input, labels.copy(), reduction)
+        # The hot path. Backward reads the labels: it gets a copy (N integers: cheap),
+        # so a change through .data or a numpy array cannot alter the gradient, and
+        # the label tensor is saved too, so that backward refuses to run after an
+        # in-place op on it (as PyTorch does).
+        return CrossEntropy.apply(input, labels.copy(), reduction, _tracked(target))
     log_probs = input.log_softmax(dim=_class_dim(input))
-    return _weighted_nll(log_probs, labels, weights, ignore_index, reduction, label_smoothing)
+    # The general path indexes with the labels: a copy keeps the graph's index fixed.
+    return _weighted_nll(
+        log_probs, labels.copy(), weights, ignore_index, reduction, label_smoothing
+    )
 
 
 class CrossEntropy(Function):
@@ -112,9 +117,15 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(
-        ctx: BackwardFunction, logits: Tensor, labels: np.ndarray, reduction: str
+        ctx: BackwardFunction,
+        logits: Tensor,
+        labels: np.ndarray,
+        reduction: str,
+        target: Tensor | None = None,
     ) -> np.ndarray:
-        ctx.save_for_backward(logits)
+        # The label tensor is saved too (its array is ``labels``), so that backward
+        # refuses to run if it was changed in place since (as PyTorch does).
+        ctx.save_for_backward(logits, target)
         logp = stable_log_softmax(logits.data, -1)  # finite for logits of +-1000
         # Pick logp[i, labels[i]] for every row i (one row when the logits are 1-D).
         rows = () if logp.ndim == 1 else (np.arange(labels.size),)
@@ -126,8 +137,9 @@ class CrossEntropy(Function):
         return np.add.reduce(losses, axis=None) / (labels.size if reduction == "mean" else 1)
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
-        (logits,) = ctx.saved_tensors
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
+        logits, _ = ctx.saved_tensors
+        nones = (None,) * (len(ctx.needs_input_grad) - 1)
         labels, reduction = ctx.labels, ctx.reduction
         # d loss_i / d z_ij = softmax_ij - [j == label_i], times the loss's gradient.
         if is_grad_enabled():
@@ -135,8 +147,8 @@ class CrossEntropy(Function):
             onehot = np.eye(logits.shape[-1], dtype=logits.dtype)[labels]
             error = logits.softmax(dim=-1) - Tensor._wrap(onehot)
             if reduction == "none":
-                return error * grad.unsqueeze(-1), None, None
-            return error * (grad / labels.size if reduction == "mean" else grad), None, None
+                return error * grad.unsqueeze(-1), *nones
+            return error * (grad / labels.size if reduction == "mean" else grad), *nones
         # Otherwise numpy, with the softmax recovered from forward's log-softmax.
         error = np.exp(ctx.log_probs)
         error[ctx.picked] -= 1.0
@@ -144,7 +156,7 @@ class CrossEntropy(Function):
             scale = grad.data[..., None]
         else:
             scale = grad.data / labels.size if reduction == "mean" else grad.data
-        return Tensor._wrap(error * scale), None, None
+        return Tensor._wrap(error * scale), *nones
 
 
 def nll_loss(
@@ -174,7 +186,13 @@ def nll_loss(
     _check_reduction("nll_loss", reduction)
     weights = _check_weight("nll_loss", input, weight)
     labels, _ = _check_labels("nll_loss", input, target, ignore_index)
-    return _weighted_nll(input, labels, weights, ignore_index, reduction, 0.0)
+    # The graph indexes with the labels: a copy keeps its index fixed.
+    return _weighted_nll(input, labels.copy(), weights, ignore_index, reduction, 0.0)
+
+
+def _tracked(target: Tensor | np.ndarray) -> Tensor | None:
+    """The label tensor whose in-place changes backward must notice, if there is one."""
+    return target if isinstance(target, Tensor) else None
 
 
 def _weighted_nll(

@@ -1,0 +1,5 @@
+"""``mytorch.backends``: the checks PyTorch scripts make before picking a device."""
+
+from mytorch.backends import mps
+
+__all__ = ["mps"]
