@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from mytorch.core import dtypes
 from mytorch.core.tensor import Tensor
 from mytorch.nn import hooks, state
+from mytorch.nn.conversions import ModuleConversions
 from mytorch.nn.hooks import ModuleHooks
 from mytorch.nn.parameter import Parameter
 from mytorch.nn.tree import ModuleTree
@@ -34,7 +34,7 @@ __all__ = ["Module"]
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
 
 
-class Module(ModuleTree, ModuleHooks):
+class Module(ModuleTree, ModuleHooks, ModuleConversions):
     """Base class of layers and models: subclass it, set parts as attributes, write ``forward``.
 
     Parameters and sub-modules assigned as attributes are registered, so that
@@ -361,54 +361,6 @@ class Module(ModuleTree, ModuleHooks):
             module.apply(fn)
         fn(self)
         return self
-
-    def to(self, dtype: Any) -> Module:
-        """Convert every floating-point parameter and buffer to ``dtype``, in place.
-
-        The Parameter objects stay the same (so an optimiser made earlier still
-        holds them); only their arrays are converted. Integer buffers (such as
-        ``num_batches_tracked``) are left as they are.
-
-        Examples
-        --------
-        >>> import mytorch
-        >>> from mytorch import nn
-        >>> nn.Linear(2, 1).to(mytorch.float64).weight.dtype
-        dtype('float64')
-        """
-        resolved = dtypes.resolve_dtype(dtype)
-        if resolved is None or resolved.kind != "f":
-            raise TypeError(f"{type(self).__name__}.to: expected a floating dtype, got {dtype!r}")
-        for tensor in [*self.parameters(), *self.buffers()]:
-            if tensor.dtype.kind == "f" and tensor.dtype != resolved:
-                tensor.data = tensor.data.astype(resolved)
-                # A graph that saved this tensor must notice the change.
-                tensor._bump_version()
-                if tensor.grad is not None:
-                    tensor.grad = Tensor(tensor.grad.data.astype(resolved))
-        return self
-
-    def double(self) -> Module:
-        """Convert floating-point parameters and buffers to float64 (see ``to``).
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> nn.Linear(2, 1).double().bias.dtype
-        dtype('float64')
-        """
-        return self.to(np.float64)
-
-    def float(self) -> Module:
-        """Convert floating-point parameters and buffers to float32 (see ``to``).
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> nn.Linear(2, 1).double().float().bias.dtype
-        dtype('float32')
-        """
-        return self.to(np.float32)
 
     # ------------------------------------------------------------------ state
     def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
