@@ -94,9 +94,10 @@ def test_the_network_is_pytorch_examples(example):
 
 
 def test_a_pytorch_style_train_and_test_loop_runs(example, empty_data_home):
-    """The calls pytorch/examples' train() and test() make, on the example's Net: a loader
-    with ``.dataset``, nll_loss with reduction="sum", argmax with keepdim, eq, view_as.
-    (``.to(device)`` is the one call left out: MyTorch has no devices yet.)"""
+    """The calls pytorch/examples' train() and test() make, on the example's Net: a device
+    picked by ``cuda.is_available()``, ``.to(device)`` for the model and every batch, a
+    loader with ``.dataset``, nll_loss with reduction="sum", argmax with keepdim, eq,
+    view_as."""
     import mytorch
     import mytorch.nn.functional as F
     from mytorch.data import DataLoader
@@ -105,10 +106,12 @@ def test_a_pytorch_style_train_and_test_loop_runs(example, empty_data_home):
     mytorch.manual_seed(0)
     images, labels = MNIST.from_sample(train=True, flatten=False)[:128]
     loader = DataLoader(TensorDataset(example.prepare(images), labels), batch_size=64)
-    model = example.Net()
+    device = mytorch.device("cuda" if mytorch.cuda.is_available() else "cpu")
+    model = example.Net().to(device)
     optimizer = mytorch.optim.Adadelta(model.parameters(), lr=1.0)
     model.train()
     for batch_idx, (data, target) in enumerate(loader):
+        data, target = data.to(device), target.to(device)
         optimizer.zero_grad()
         loss = F.nll_loss(model(data), target)
         loss.backward()
@@ -118,6 +121,7 @@ def test_a_pytorch_style_train_and_test_loop_runs(example, empty_data_home):
     test_loss, correct = 0.0, 0
     with mytorch.no_grad():
         for data, target in loader:
+            data, target = data.to(device), target.to(device)
             output = model(data)
             test_loss += F.nll_loss(output, target, reduction="sum").item()
             pred = output.argmax(dim=1, keepdim=True)
