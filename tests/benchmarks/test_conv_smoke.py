@@ -37,6 +37,7 @@ def test_conv_cases_agree_with_torch(conv, monkeypatch):
 
 
 def test_the_floor_and_the_memory_worker_run(conv):
+    pytest.importorskip("threadpoolctl")  # the worker pins BLAS to one thread with it
     conv.conv_products(batch=2)()
     case = next(iter(conv.CASES))
     figures = conv.worker("mytorch", case)

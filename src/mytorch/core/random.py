@@ -57,7 +57,7 @@ def seed() -> int:
     >>> isinstance(mytorch.seed(), int)
     True
     """
-    new_seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> np.uint64(1))
+    new_seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0]) >> 1
     manual_seed(new_seed)
     return new_seed
 
@@ -101,7 +101,7 @@ class Generator:
         from mytorch.core.device import check_device
 
         check_device(device)
-        self._initial_seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+        self._initial_seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0]) >> 1
         self.rng = np.random.default_rng(self._initial_seed)
 
     def manual_seed(self, seed: int) -> Generator:
@@ -130,7 +130,7 @@ class Generator:
         >>> isinstance(mytorch.Generator().seed(), int)
         True
         """
-        new_seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+        new_seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0]) >> 1
         self.manual_seed(new_seed)
         return new_seed
 

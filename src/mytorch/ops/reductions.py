@@ -119,7 +119,9 @@ class Mean(Function):
         # As in Sum: the same sum without np.mean's wrapper (float16 keeps np.mean,
         # which accumulates it in float32).
         if x.data.dtype in (np.float32, np.float64):
-            return np.add.reduce(x.data, axis=axes, keepdims=keepdim) / ctx.count
+            # np.divide with the dtype: numpy 1.x would make float32 scalar / int float64.
+            total = np.add.reduce(x.data, axis=axes, keepdims=keepdim)
+            return np.divide(total, ctx.count, dtype=x.data.dtype)
         return np.mean(x.data, axis=axes, keepdims=keepdim)
 
     @staticmethod

@@ -134,7 +134,11 @@ class CrossEntropy(Function):
         losses = -logp[picked]
         if reduction == "none":
             return losses
-        return np.add.reduce(losses, axis=None) / (labels.size if reduction == "mean" else 1)
+        total = np.add.reduce(losses, axis=None)
+        if reduction == "sum":
+            return total
+        # np.divide with the dtype: numpy 1.x would make float32 scalar / int float64.
+        return np.divide(total, labels.size, dtype=losses.dtype)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:

@@ -164,7 +164,7 @@ class WorkerPool:
         self.workers = []
         self.closed = False
         children = seed_sequence.spawn(num_workers)
-        seeds = [int(child.generate_state(1, np.uint64)[0] >> 1) for child in children]
+        seeds = [int(child.generate_state(1, np.uint64)[0]) >> 1 for child in children]
         for worker_id, seed in enumerate(seeds):
             info = WorkerInfo(worker_id, num_workers, seed, dataset)
             process = context.Process(
