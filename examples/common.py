@@ -232,7 +232,7 @@ class _EpochSummary:
         seconds = time.perf_counter() - start
         print(f"{self.description}: {count} batches in {seconds:.1f} s{values}")
 
-    def set_postfix(self, **values: Any) -> None:
+    def set_postfix(self, refresh: bool = True, **values: Any) -> None:
         self.values = values
 
 

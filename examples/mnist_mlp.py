@@ -89,7 +89,7 @@ def train(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[flo
             batches = history.record_loss(loss.item())
             if batches % val_every == 0 or step == len(train_loader):
                 history.record_accuracy(evaluate(model, val_loader))
-            bar.set_postfix(loss=f"{loss.item():.4f}")
+            bar.set_postfix(loss=f"{loss.item():.4f}", refresh=False)  # shown at tqdm's own pace
         history.end_epoch()
 
     seconds_per_epoch = (time.perf_counter() - start) / args.epochs
