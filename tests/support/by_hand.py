@@ -71,3 +71,12 @@ def check_by_hand(fn: Callable[..., Any], *args: Any) -> set[str]:
                 ours.data, theirs.data, rtol=1e-12, err_msg=f"{cls.__name__} input {index}"
             )
     return {f"{cls.__module__}.{cls.__qualname__}" for cls, *_ in applied}
+
+
+def check_catalogue_entry_by_hand(fn: Callable[..., Any], args: list[Any]) -> set[str]:
+    """``check_by_hand`` on a gradient catalogue's arguments: float arrays become leaves."""
+    leaves = [
+        Tensor(a, requires_grad=True) if isinstance(a, np.ndarray) and a.dtype.kind == "f" else a
+        for a in args
+    ]
+    return check_by_hand(fn, *leaves)

@@ -70,7 +70,7 @@ def backward(
     >>> x.grad  # 2 * x from y, plus 3 from z
     tensor([5., 7.])
     """
-    roots = _roots("backward", tensors, grad_tensors)
+    roots = _roots("backward", tensors, grad_tensors, ones_on_any_shape=True)
     _run(roots, retain_graph or create_graph, create_graph, targets=None)
 
 
@@ -136,7 +136,7 @@ def grad(
             raise RuntimeError(f"grad: input {index} does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
-    roots = _roots("grad", outputs, list(grad_outputs))
+    roots = _roots("grad", outputs, list(grad_outputs), ones_on_any_shape=False)
     targets: dict[Node, Tensor | None] = {tensor.grad_fn: None for tensor in inputs}
     _run(roots, retain_graph or create_graph, create_graph, targets)
 
@@ -160,7 +160,9 @@ def grad(
     return tuple(results)
 
 
-def _roots(op: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -> list[tuple[Node, Tensor]]:
+def _roots(
+    op: str, tensors: Sequence[Tensor], grads: Sequence[Any], ones_on_any_shape: bool
+) -> list[tuple[Node, Tensor]]:
     """Check the starting tensors and their gradients before anything changes."""
     if len(grads) != len(tensors):
         raise RuntimeError(f"{op}: got {len(grads)} gradients for {len(tensors)} outputs")
@@ -175,7 +177,7 @@ def _roots(op: str, tensors: Sequence[Tensor], grads: Sequence[Any]) -> list[tup
             # backward() seeds ones of any shape, as the assignment says ("the gradient
             # of a tensor w.r.t. itself is a tensor of ones"): the same as PyTorch's
             # t.sum().backward(). grad() keeps PyTorch's rule of a one-element output.
-            if op == "grad" and tensor.data.size != 1:
+            if not ones_on_any_shape and tensor.data.size != 1:
                 raise RuntimeError(
                     f"{op}: a gradient can be created implicitly only for a one-element "
                     f"output, but this one has shape {shape_str(tensor.shape)}; pass "
