@@ -121,7 +121,7 @@ class CrossEntropy(Function):
         logits: Tensor,
         labels: np.ndarray,
         reduction: str,
-        target: Tensor | None = None,
+        target: Tensor | None,
     ) -> np.ndarray:
         # The label tensor is saved too (its array is ``labels``), so that backward
         # refuses to run if it was changed in place since (as PyTorch does).
@@ -143,7 +143,7 @@ class CrossEntropy(Function):
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
         logits, _ = ctx.saved_tensors
-        nones = (None,) * (len(ctx.needs_input_grad) - 1)
+        nones = (None, None, None)  # labels, reduction and the label tensor
         labels, reduction = ctx.labels, ctx.reduction
         # d loss_i / d z_ij = softmax_ij - [j == label_i], times the loss's gradient.
         if is_grad_enabled():
