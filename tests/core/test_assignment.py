@@ -138,7 +138,8 @@ def test_needs_input_grad_by_hand_counts_only_tensors() -> None:
 def _model_step(x: Tensor, labels: Tensor) -> Tensor:
     mytorch.manual_seed(0)
     model = nn.Sequential(nn.Linear(4, 3), nn.BatchNorm1d(3), nn.ReLU(), nn.Linear(3, 2)).double()
-    return F.cross_entropy(model(x), labels)
+    logits = model(x)
+    return F.cross_entropy(logits, labels) + F.nll_loss(logits.log_softmax(dim=1), labels)
 
 
 def _every_other_op(x: Tensor, y: Tensor) -> None:
@@ -164,6 +165,8 @@ def _every_other_op(x: Tensor, y: Tensor) -> None:
     (x * x + 1).log10(), x.floor(), x.ceil(), x.round(), x.sign(), x % 1.5
     mytorch.einsum("ij,ij->i", x, y), x.norm(), x.cumsum(dim=1), x.prod(dim=1)
     x.clamp(min=y), x.flip(0)
+    # p=1 zeroes everything: the one dropout whose mask a replay by hand draws again.
+    F.dropout(x, p=1.0), F.dropout2d(images, p=1.0)
     # Item assignment on a non-leaf records SetItem, then writes its result into the
     # tensor in place (which would change the recorded input): applied out of place here.
     SetItem.apply(x * 1.0, y[1], 0)
@@ -175,7 +178,10 @@ def _backward_only_ops(x: Tensor, v: Tensor) -> None:
     mytorch.grad(
         F.conv2d(images, kernel, groups=2), images, v[:, :1].reshape(1, 2, 1, 1), create_graph=True
     )
-    mytorch.grad(F.max_pool2d(images, 2), images, v[:, :1].reshape(1, 2, 1, 1), create_graph=True)
+    (pooled,) = mytorch.grad(
+        F.max_pool2d(images, 2), images, v[:, :1].reshape(1, 2, 1, 1), create_graph=True
+    )
+    mytorch.grad(pooled, v, pooled, create_graph=True)  # ScatterAdd's backward is a Gather
     mytorch.grad(F.gelu(x), x, v, create_graph=True)  # its second derivative applies Erf
     square = x[:, :2]
     mytorch.grad(mytorch.einsum("ii->i", square), square, v[0, :2], create_graph=True)

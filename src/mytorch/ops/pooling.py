@@ -185,18 +185,38 @@ def max_pool2d(
     x = input if input.ndim == 4 else input.unsqueeze(0)
     if any(a or b for a, b in widths):
         x = Pad.apply(x, ((0, 0), (0, 0), *widths), -np.inf)
-    values, arg = _window_argmax(windows(x.data, kernel, stride_, dilation_)[:, :, :oh, :ow])
-    # The flat index, into x, of each window's maximum: where the window starts, plus
-    # where its argmax tap lies from there (one small table of kh * kw offsets).
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride_, dilation_
-    n, c, height, width = x.shape
-    planes = np.arange(n * c).reshape(n, c, 1, 1) * (height * width)
-    starts = planes + (np.arange(oh)[:, None] * (sh * width) + np.arange(ow) * sw)
-    offsets = (np.arange(kh)[:, None] * (dh * width) + np.arange(kw) * dw).ravel()
-    # Windows that do not overlap never pick the same element twice.
-    unique = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride_, dilation_, kernel))
-    out = Gather.apply(x, starts + offsets[arg], values, unique)
+    out = MaxPool.apply(x, kernel, stride_, dilation_, (oh, ow))
     return out if input.ndim == 4 else out.squeeze(0)
+
+
+class MaxPool(Function):
+    """Max pooling of a padded (N, C, H, W) input into (N, C, oh, ow), as one node.
+
+    Forward finds each window's maximum and where it is; backward sends each
+    window's gradient to that element (a ``ScatterAdd``).
+    """
+
+    @staticmethod
+    def forward(
+        ctx: BackwardFunction, x: Tensor, kernel: Pair, stride: Pair, dilation: Pair, size: Pair
+    ) -> np.ndarray:
+        (oh, ow), (kh, kw), (sh, sw), (dh, dw) = size, kernel, stride, dilation
+        values, arg = _window_argmax(windows(x.data, kernel, stride, dilation)[:, :, :oh, :ow])
+        # The flat index, into x, of each window's maximum: where the window starts,
+        # plus where its argmax tap lies from there (a small table of kh * kw offsets).
+        n, c, height, width = x.shape
+        planes = np.arange(n * c).reshape(n, c, 1, 1) * (height * width)
+        starts = planes + (np.arange(oh)[:, None] * (sh * width) + np.arange(ow) * sw)
+        offsets = (np.arange(kh)[:, None] * (dh * width) + np.arange(kw) * dw).ravel()
+        ctx.index, ctx.shape = starts + offsets[arg], x.shape
+        # Windows that do not overlap never pick the same element twice.
+        ctx.unique = all(s >= d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
+        return values
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None, None, None]:
+        scattered = ScatterAdd.apply(grad, ctx.index, ctx.shape, ctx.unique)
+        return scattered, None, None, None, None
 
 
 def max_pool1d(

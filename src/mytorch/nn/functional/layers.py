@@ -1,11 +1,15 @@
 """The maths of the layers with state: linear, dropout, batch_norm.
 
-Dropout and evaluation-mode batch_norm are compositions of Tensor operations,
-so autograd gives their gradients. What is not differentiated (the dropout
-mask, BatchNorm's running statistics) is computed on plain numpy arrays,
-outside the graph. ``linear`` and training-mode batch_norm are fused ops with
+Evaluation-mode batch_norm is a composition of Tensor operations, so autograd
+gives its gradient. ``linear`` and training-mode batch_norm are fused ops with
 their own backward, for speed: they are where an MLP spends its time, and one
 node does the work of three (linear) or eleven (batch_norm).
+
+What is not differentiated (the dropout mask, BatchNorm's running statistics)
+is computed on plain numpy arrays, but always inside an op's ``forward``: the
+op's inputs are then all there is to it, which is what lets ``mytorch.compile``
+replay a step by running the same forwards again (a mask drawn outside would
+be replayed as the first step's mask).
 """
 
 from __future__ import annotations
@@ -152,9 +156,7 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
         raise ValueError(f"dropout: probability p must be between 0 and 1, got {p}")
     if not training or p == 0.0:
         return input
-    keep = default_generator().random(input.shape) >= p  # true with probability 1 - p
-    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-    return input * Tensor((keep * scale).astype(input.dtype))
+    return Dropout.apply(input, p, input.shape)
 
 
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
@@ -190,9 +192,29 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     if not training or p == 0.0:
         return input
     mask_shape = input.shape[:2] + (1,) * (input.ndim - 2)  # one draw per channel
-    keep = default_generator().random(mask_shape) >= p
-    scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
-    return input * Tensor((keep * scale).astype(input.dtype))
+    return Dropout.apply(input, p, mask_shape)
+
+
+class Dropout(Function):
+    """Multiply by a fresh random mask of ``mask_shape`` (broadcast to the input).
+
+    Each mask entry is ``1/(1-p)`` with probability ``1 - p`` and 0 otherwise,
+    drawn from the framework's generator in forward; backward multiplies the
+    gradient by the same mask.
+    """
+
+    @staticmethod
+    def forward(
+        ctx: BackwardFunction, x: Tensor, p: float, mask_shape: tuple[int, ...]
+    ) -> np.ndarray:
+        keep = default_generator().random(mask_shape) >= p  # true with probability 1 - p
+        scale = 1.0 / (1.0 - p) if p < 1.0 else 0.0
+        ctx.mask = (keep * scale).astype(x.dtype)
+        return x.data * ctx.mask
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, None, None]:
+        return grad * Tensor._wrap(ctx.mask), None, None
 
 
 def batch_norm(
@@ -242,26 +264,16 @@ def batch_norm(
     """
     _check_channels(input, running_mean, running_var, weight, bias)
     channels = input.shape[1]
-    axes = (0, *range(2, input.ndim))  # every axis but the channels'
     shape = (1, channels) + (1,) * (input.ndim - 2)  # per-channel values, broadcastable
     if training:
-        count = input.data.size // channels
-        if count <= 1:
+        if input.data.size // channels <= 1:
             raise ValueError(
                 f"batch_norm: expected more than 1 value per channel when training, "
                 f"got input of shape {shape_str(input.shape)}"
             )
-        # The batch statistics, in numpy: they feed the running statistics
-        # (never the graph) and the fused node below.
-        mean = np.add.reduce(input.data, axis=axes, keepdims=True) / count
-        centred = input.data - mean
-        var = np.add.reduce(centred * centred, axis=axes, keepdims=True) / count
-        if running_mean is not None:
-            _update(running_mean, mean.reshape(channels), momentum)
-        if running_var is not None:
-            _update(running_var, var.reshape(channels) * (count / (count - 1)), momentum)
-        inv_std = 1.0 / np.sqrt(var + eps)
-        return BatchNormTraining.apply(input, weight, bias, centred * inv_std, inv_std, axes, eps)
+        return BatchNormTraining.apply(
+            input, weight, bias, running_mean, running_var, momentum, eps
+        )
     else:
         if running_mean is None or running_var is None:
             raise ValueError("batch_norm: evaluation (training=False) needs running statistics")
@@ -278,9 +290,11 @@ def batch_norm(
 class BatchNormTraining(Function):
     """Training-mode batch normalisation as one node: ``weight * x_hat + bias``.
 
-    Forward gets ``x_hat`` and ``1 / sqrt(var + eps)`` from numpy. Backward
-    reuses them, except with ``create_graph``: then it rebuilds them from ``x``
-    with Tensor ops, so that the batch statistics are differentiated too.
+    Forward computes the batch statistics in numpy, moves the running
+    statistics (if given) toward them, in place and outside the graph, and
+    keeps ``x_hat`` and ``1 / sqrt(var + eps)``. Backward reuses them, except
+    with ``create_graph``: then it rebuilds them from ``x`` with Tensor ops, so
+    that the batch statistics are differentiated too.
     """
 
     @staticmethod
@@ -289,14 +303,26 @@ class BatchNormTraining(Function):
         x: Tensor,
         weight: Tensor | None,
         bias: Tensor | None,
-        x_hat: np.ndarray,
-        inv_std: np.ndarray,
-        axes: tuple[int, ...],
+        running_mean: Tensor | None,
+        running_var: Tensor | None,
+        momentum: float,
         eps: float,
     ) -> np.ndarray:
+        channels = x.shape[1]
+        axes = (0, *range(2, x.ndim))  # every axis but the channels'
+        count = x.data.size // channels
+        mean = np.add.reduce(x.data, axis=axes, keepdims=True) / count
+        centred = x.data - mean
+        var = np.add.reduce(centred * centred, axis=axes, keepdims=True) / count
+        if running_mean is not None:
+            _update(running_mean, mean.reshape(channels), momentum)
+        if running_var is not None:
+            _update(running_var, var.reshape(channels) * (count / (count - 1)), momentum)
+        inv_std = 1.0 / np.sqrt(var + eps)
+        x_hat = centred * inv_std
         ctx.save_for_backward(x, weight)
         ctx.x_hat, ctx.inv_std, ctx.axes, ctx.eps = x_hat, inv_std, axes, eps
-        ctx.shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)  # per channel, broadcastable
+        ctx.shape = (1, channels) + (1,) * (x.ndim - 2)  # per channel, broadcastable
         out = x_hat if weight is None else x_hat * weight.data.reshape(ctx.shape)
         if bias is None:
             return out
@@ -346,7 +372,10 @@ class BatchNormTraining(Function):
 
 def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:
     """Move a running statistic toward the batch's value, in place (numpy: no graph)."""
-    running.copy_(momentum * batch + (1.0 - momentum) * running.data)
+    # Straight into the array: by hand, forward's tensor inputs are leaves that
+    # require grad, which copy_ would refuse to change.
+    np.copyto(running.data, momentum * batch + (1.0 - momentum) * running.data, casting="unsafe")
+    running._bump_version()
 
 
 def _check_channels(input: Tensor, *per_channel: Tensor | None) -> None:

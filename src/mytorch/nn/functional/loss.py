@@ -100,11 +100,10 @@ def cross_entropy(
         return _cross_entropy_probabilities(input, target, weights, reduction, label_smoothing)
     labels, any_ignored = _check_labels("cross_entropy", input, target, ignore_index)
     if input.ndim <= 2 and weights is None and label_smoothing == 0.0 and not any_ignored:
-        # The hot path. Backward reads the labels: it gets a copy (N integers: cheap),
-        # so a change through .data or a numpy array cannot alter the gradient, and
-        # the label tensor is saved too, so that backward refuses to run after an
-        # in-place op on it (as PyTorch does).
-        return CrossEntropy.apply(input, labels.copy(), reduction, _tracked(target))
+        # The hot path: one node (an array of labels is wrapped, not copied, so
+        # that mytorch.compile can feed the next batch's labels through it).
+        target = target if isinstance(target, Tensor) else Tensor._wrap(target)
+        return CrossEntropy.apply(input, target, reduction)
     log_probs = input.log_softmax(dim=_class_dim(input))
     # The general path indexes with the labels: a copy keeps the graph's index fixed.
     return _weighted_nll(
@@ -117,33 +116,18 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(
-        ctx: BackwardFunction,
-        logits: Tensor,
-        labels: np.ndarray,
-        reduction: str,
-        target: Tensor | None,
+        ctx: BackwardFunction, logits: Tensor, target: Tensor, reduction: str
     ) -> np.ndarray:
-        # The label tensor is saved too (its array is ``labels``), so that backward
-        # refuses to run if it was changed in place since (as PyTorch does).
+        # The label tensor is saved too, so that backward refuses to run after an
+        # in-place op on it (as PyTorch does).
         ctx.save_for_backward(logits, target)
-        logp = stable_log_softmax(logits.data, -1)  # finite for logits of +-1000
-        # Pick logp[i, labels[i]] for every row i (one row when the logits are 1-D).
-        rows = () if logp.ndim == 1 else (np.arange(labels.size),)
-        picked = (*rows, labels)
-        ctx.log_probs, ctx.picked, ctx.labels, ctx.reduction = logp, picked, labels, reduction
-        losses = -logp[picked]
-        if reduction == "none":
-            return losses
-        total = np.add.reduce(losses, axis=None)
-        if reduction == "sum":
-            return total
-        # np.divide with the dtype: numpy 1.x would make float32 scalar / int float64.
-        return np.divide(total, labels.size, dtype=losses.dtype)
+        ctx.log_probs = stable_log_softmax(logits.data, -1)  # finite for logits of +-1000
+        return _pick_losses(ctx, ctx.log_probs, target, reduction)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
         logits, _ = ctx.saved_tensors
-        nones = (None, None, None)  # labels, reduction and the label tensor
+        nones = (None, None)  # the labels and the reduction
         labels, reduction = ctx.labels, ctx.reduction
         # d loss_i / d z_ij = softmax_ij - [j == label_i], times the loss's gradient.
         if is_grad_enabled():
@@ -161,6 +145,53 @@ class CrossEntropy(Function):
         else:
             scale = grad.data / labels.size if reduction == "mean" else grad.data
         return Tensor._wrap(error * scale), *nones
+
+
+class NLLLoss(Function):
+    """``nll_loss`` of log-probabilities (C,) or (N, C) against labels, as one node."""
+
+    @staticmethod
+    def forward(
+        ctx: BackwardFunction, log_probs: Tensor, target: Tensor, reduction: str
+    ) -> np.ndarray:
+        ctx.save_for_backward(target)  # so that an in-place change to it is caught
+        ctx.shape, ctx.dtype = log_probs.shape, log_probs.dtype
+        return _pick_losses(ctx, log_probs.data, target, reduction)
+
+    @staticmethod
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, None, None]:
+        ctx.saved_tensors  # noqa: B018 (raises if the labels changed in place)
+        # d loss_i / d x_ij = -[j == label_i], times the loss's gradient.
+        reduction, count = ctx.reduction, ctx.labels.size
+        if is_grad_enabled():  # create_graph=True: recorded Tensor ops
+            minus_onehot = Tensor._wrap(-np.eye(ctx.shape[-1], dtype=ctx.dtype)[ctx.labels])
+            if reduction == "none":
+                return minus_onehot * grad.unsqueeze(-1), None, None
+            return minus_onehot * (grad / count if reduction == "mean" else grad), None, None
+        result = np.zeros(ctx.shape, dtype=ctx.dtype)
+        result[ctx.picked] = -(grad.data / count if reduction == "mean" else grad.data)
+        return Tensor._wrap(result), None, None
+
+
+def _pick_losses(ctx: BackwardFunction, log_probs: np.ndarray, target: Tensor, reduction: str):
+    """``-log_probs[i, label_i]`` for each row i, reduced; keeps on ``ctx`` what backward needs."""
+    # Backward reads the labels: it gets a copy (N integers: cheap), so a change
+    # through .data or a numpy array cannot alter the gradient.
+    labels = target.data.copy()
+    if labels.size and labels.min() < 0:
+        # The caller checked the labels; a replayed step (mytorch.compile) did
+        # not, and numpy would silently count a negative index from the end.
+        raise ValueError(f"labels must be >= 0, got {labels.min()}")
+    rows = () if log_probs.ndim == 1 else (np.arange(labels.size),)
+    ctx.picked, ctx.labels, ctx.reduction = (*rows, labels), labels, reduction
+    losses = -log_probs[ctx.picked]
+    if reduction == "none":
+        return losses
+    total = np.add.reduce(losses, axis=None)
+    if reduction == "sum":
+        return total
+    # np.divide with the dtype: numpy 1.x would make float32 scalar / int float64.
+    return np.divide(total, labels.size, dtype=losses.dtype)
 
 
 def nll_loss(
@@ -189,14 +220,13 @@ def nll_loss(
     """
     _check_reduction("nll_loss", reduction)
     weights = _check_weight("nll_loss", input, weight)
-    labels, _ = _check_labels("nll_loss", input, target, ignore_index)
+    labels, any_ignored = _check_labels("nll_loss", input, target, ignore_index)
+    if input.ndim <= 2 and weights is None and not any_ignored:
+        # One node, as cross_entropy's hot path (it copies the labels itself).
+        target = target if isinstance(target, Tensor) else Tensor._wrap(target)
+        return NLLLoss.apply(input, target, reduction)
     # The graph indexes with the labels: a copy keeps its index fixed.
     return _weighted_nll(input, labels.copy(), weights, ignore_index, reduction, 0.0)
-
-
-def _tracked(target: Tensor | np.ndarray) -> Tensor | None:
-    """The label tensor whose in-place changes backward must notice, if there is one."""
-    return target if isinstance(target, Tensor) else None
 
 
 def _weighted_nll(
