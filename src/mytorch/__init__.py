@@ -13,6 +13,7 @@ tensor([2., 4., 6.])
 import importlib as _importlib
 
 from mytorch import ops
+from mytorch.compiler import compile
 from mytorch.core.device import device
 from mytorch.core.dtypes import (
     bool_,
@@ -163,6 +164,7 @@ _SUBMODULES = frozenset(
         "accelerator",
         "autograd",
         "backends",
+        "compiler",
         "cuda",
         "data",
         "datasets",
@@ -217,6 +219,7 @@ __all__ = [
     "clamp",
     "clip",
     "clone",
+    "compile",
     "concatenate",
     "cos",
     "cumsum",

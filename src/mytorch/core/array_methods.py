@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from mytorch.core import dtypes
+from mytorch.core import capture, dtypes
 from mytorch.core.device import _CPU, device
 
 __all__ = ["ArrayMethods", "as_array"]
@@ -162,6 +162,7 @@ class ArrayMethods:
         >>> mytorch.ones(2).numpy()
         array([1., 1.], dtype=float32)
         """
+        capture.escape(".numpy()")
         if self.requires_grad:
             raise RuntimeError(
                 "numpy: can't call numpy() on a tensor that requires grad; "
@@ -178,6 +179,7 @@ class ArrayMethods:
         >>> mytorch.tensor(2.5).item()
         2.5
         """
+        capture.escape(".item()")
         if self.data.size != 1:
             raise ValueError(
                 f"item: only one-element tensors can be converted to a Python number, "
@@ -194,6 +196,7 @@ class ArrayMethods:
         >>> mytorch.tensor([1.0, 2.0]).tolist()
         [1.0, 2.0]
         """
+        capture.escape(".tolist()")
         return self.data.tolist()
 
     def __len__(self) -> int:
@@ -230,11 +233,13 @@ class ArrayMethods:
         return NotImplemented
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        capture.escape("a conversion to a numpy array")
         if dtype is not None and np.dtype(dtype) != self.data.dtype:
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
     def __bool__(self) -> bool:
+        capture.escape("bool(tensor), as in `if tensor:`")
         if self.data.size != 1:
             raise RuntimeError(
                 f"bool: the truth value of a tensor of shape {self.shape} is ambiguous; "
@@ -251,6 +256,7 @@ class ArrayMethods:
     def __index__(self) -> int:
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
             raise TypeError("only one-element integer tensors can be used as an index")
+        capture.escape("a tensor used as a Python index")
         return int(self.data.item())
 
 

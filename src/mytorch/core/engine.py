@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from mytorch.core import anomaly, grad_mode
+from mytorch.core import anomaly, capture, grad_mode
 from mytorch.core.hooks import run_hooks
 from mytorch.core.node import AccumulateGrad, BackwardFunction, accumulate_into
 from mytorch.core.tensor import Tensor, as_array, shape_str
@@ -70,6 +70,8 @@ def backward(
     >>> x.grad  # 2 * x from y, plus 3 from z
     tensor([5., 7.])
     """
+    if create_graph:
+        capture.escape("backward(create_graph=True)")
     roots = _roots("backward", tensors, grad_tensors, ones_on_any_shape=True)
     _run(roots, retain_graph or create_graph, create_graph, targets=None)
 
@@ -127,6 +129,7 @@ def grad(
     >>> mytorch.grad(dy, x)
     (tensor(18.),)
     """
+    capture.escape("mytorch.grad()")  # its results are not written anywhere a replay could
     outputs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
     if grad_outputs is None or isinstance(grad_outputs, Tensor):

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from mytorch.core import anomaly, grad_mode
+from mytorch.core import anomaly, capture, grad_mode
 from mytorch.core.by_hand import (
     ContextManager,
     backward_by_hand,
@@ -44,6 +44,7 @@ from mytorch.core.tensor import Tensor, shape_str
 __all__ = ["AccumulateGrad", "BackwardFunction", "ContextManager", "Function"]
 
 _grad_state = grad_mode._state
+_capture_state = capture.state
 
 
 class Function:
@@ -250,6 +251,9 @@ class _ForwardOnly:
 
 
 def _forward(cls: type[Function], ctx: Any, args: tuple[Any, ...]) -> Tensor:
+    recorder = _capture_state.recorder
+    if recorder is not None and not recorder.depth:
+        return recorder.record_forward(cls, ctx, args)  # mytorch.compile is capturing
     try:
         out = Tensor._wrap(cls._run_forward(ctx, *args))
     except ValueError as error:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mytorch.core import grad_mode
+from mytorch.core import capture, grad_mode
 
 if TYPE_CHECKING:
     from mytorch.core.tensor import Tensor
@@ -36,6 +36,9 @@ class InPlaceMethods:
         written with a value that requires grad) is changed and the change
         recorded, so its history moves on (see ``_rebase``).
         """
+        # A replay would not repeat a change made by the step's own code (one
+        # made inside an op or an optimiser's step is that unit's own business).
+        capture.escape(f"an in-place {op} on a tensor")
         if not grad_mode._state.enabled:
             return False
         if self.requires_grad:

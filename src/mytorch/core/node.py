@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mytorch.core import capture
 from mytorch.core.hooks import run_hooks
 from mytorch.core.tensor import Tensor, shape_str
 
@@ -225,6 +226,9 @@ class BackwardFunction:
         """
         if self._released:
             raise self._released_error()
+        recorder = capture.state.recorder
+        if recorder is not None and not recorder.depth:
+            return recorder.record_backward(self, grad_output, retain_graph)
         grads = self.function._run_backward(self, grad_output)
         if type(grads) is not tuple:
             grads = (grads,)
@@ -378,6 +382,9 @@ class AccumulateGrad:
         variable = self._variable()
         if variable is None:
             return  # the leaf is gone, and its gradient with it
+        recorder = capture.state.recorder
+        if recorder is not None and not recorder.depth:
+            return recorder.record_leaf(self, grad, create_graph)
         if self._hooks:
             grad = run_hooks(self._hooks, grad, "AccumulateGrad")
         if grad.data.shape != variable.data.shape:

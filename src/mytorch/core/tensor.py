@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from mytorch.core import dtypes
+from mytorch.core import capture, dtypes
 from mytorch.core.array_methods import ArrayMethods, as_array
 from mytorch.core.inplace import InPlaceMethods, array_counter
 
@@ -140,6 +140,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
 
     # ----------------------------------------------------------------- graph
     def _set_grad(self, value: Tensor | None) -> None:
+        capture.escape("an assignment to .grad")
         if value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(
@@ -406,6 +407,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
     __hash__ = object.__hash__
 
     def __repr__(self) -> str:
+        capture.escape("printing a tensor")
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
         extras = []
         if self.data.dtype not in (dtypes.get_default_dtype(), dtypes.int64, dtypes.bool_):

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from mytorch.core import dtypes
+from mytorch.core import capture, dtypes
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.nn import functional as F
 from mytorch.nn.module import Module
@@ -91,7 +91,7 @@ class _BatchNorm(Module):
             )
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats:
-            self.num_batches_tracked.add_(1)
+            self._count_batch()
             if self.momentum is None:  # a cumulative moving average
                 factor = 1.0 / self.num_batches_tracked.item()
         # The running buffers are None when not tracked; given, they are updated
@@ -106,6 +106,10 @@ class _BatchNorm(Module):
             momentum=factor,
             eps=self.eps,
         )
+
+    @capture.effect  # a compiled step's replay counts its batch too
+    def _count_batch(self) -> None:
+        self.num_batches_tracked.add_(1)
 
     # The assignment's names for the affine parameters: the same Parameters.
     @property

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from mytorch.core import capture
 from mytorch.core.tensor import Tensor
 from mytorch.nn import hooks, state
 from mytorch.nn.conversions import ModuleConversions
@@ -108,7 +109,10 @@ class Module(ModuleTree, ModuleHooks, ModuleConversions):
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if capture.state.recorder is not None:  # mytorch.compile: a replay needs the same mode
+            capture.state.recorder.note_attribute(self, "training")
         if self._forward_pre_hooks or self._forward_hooks:
+            capture.escape(f"forward hooks of {type(self).__name__}")
             return hooks.call_with_hooks(self, args, kwargs)
         try:  # free when nothing is raised: the common case pays nothing
             return self.forward(*args, **kwargs)
@@ -293,6 +297,7 @@ class Module(ModuleTree, ModuleHooks, ModuleConversions):
         return self.train(False)
 
     # ---------------------------------------------------------------- helpers
+    @capture.effect
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradient of every parameter: to None (default), or to zeros in place.
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from mytorch.core.capture import effect
 from mytorch.core.grad_mode import enable_grad
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.optim.state_dict import Entry, pack, unpack
@@ -57,6 +58,13 @@ class Optimizer:
     >>> [group["lr"] for group in opt.param_groups]
     [0.1, 0.01]
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # A compiled step's replay calls each optimiser's step again (it reads the
+        # new gradients, the current lr and its own state), so every step is an effect.
+        if "step" in cls.__dict__:
+            cls.step = effect(cls.__dict__["step"])
 
     def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         name = type(self).__name__
@@ -141,6 +149,7 @@ class Optimizer:
         return {}
 
     # ---------------------------------------------------------------- steps
+    @effect
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear the gradients of every parameter.
 

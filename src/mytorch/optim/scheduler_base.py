@@ -14,6 +14,7 @@ import math
 import numbers
 from typing import Any
 
+from mytorch.core.capture import effect
 from mytorch.optim.optimizer import Optimizer, check_number
 
 __all__ = ["LRScheduler", "check_epoch", "check_positive_int", "check_rates"]
@@ -113,6 +114,7 @@ class LRScheduler:
         """
         return list(self._last_lr)
 
+    @effect  # a compiled step that steps its scheduler steps it on every replay too
     def step(self) -> None:
         """Advance one epoch and set each group's ``lr``.
 

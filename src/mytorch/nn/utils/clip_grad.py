@@ -12,15 +12,20 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from mytorch.core.capture import effect
 from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_"]
 
 
-def _grads(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
+def _as_list(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
+    # A list, not the caller's iterator (model.parameters()): a compiled step's
+    # replay makes the same call again (see ``mytorch.core.capture.effect``).
+    return [parameters] if isinstance(parameters, Tensor) else list(parameters)
+
+
+def _grads(parameters: list[Tensor]) -> list[Tensor]:
     return [p.grad for p in parameters if p.grad is not None]
 
 
@@ -67,6 +72,13 @@ def clip_grad_norm_(
     >>> [round(value, 4) for value in w.grad.tolist()]
     [0.6, 0.8]
     """
+    return _clip_grad_norm(_as_list(parameters), max_norm, norm_type, error_if_nonfinite)
+
+
+@effect
+def _clip_grad_norm(
+    parameters: list[Tensor], max_norm: float, norm_type: float, error_if_nonfinite: bool
+) -> Tensor:
     grads = _grads(parameters)
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not grads:
@@ -106,6 +118,11 @@ def clip_grad_value_(parameters: Tensor | Iterable[Tensor], clip_value: float) -
     >>> w.grad
     tensor([-1. ,  0.5,  1. ])
     """
+    _clip_grad_value(_as_list(parameters), clip_value)
+
+
+@effect
+def _clip_grad_value(parameters: list[Tensor], clip_value: float) -> None:
     clip_value = float(clip_value)
     with no_grad():
         for grad in _grads(parameters):

@@ -1,0 +1,207 @@
+"""A captured step as a flat program: a list of steps run in order, on the same objects.
+
+Capturing a training step (see ``recorder.py``) leaves behind every tensor and
+node the step made. The program keeps them and uses them as its *buffers*: a
+tensor made by an op is a slot whose ``.data`` each replay fills again, and a
+node is the context its op's forward refills for its backward. So the program
+is the eager computation with everything around it taken away: no Tensor made
+per op, no node made per op, no graph walked, no argument checked twice. What
+is left is the ops' own numpy work, called in the order eager called it, which
+is why a replay gives eager's results bit for bit.
+
+Four kinds of step, one per thing eager does:
+
+* ``Forward``: an op's forward, ``out.data = forward(ctx, *inputs)``;
+* ``Backward``: a node's backward, writing each gradient into its slot;
+* ``Accumulate``: a leaf's gradient added into its ``.grad``;
+* ``Effect``: a call that changes state outside the graph (an optimiser's
+  step, ``zero_grad``), made again with the same arguments.
+
+``Program.describe()`` lists the steps, as the guide "How compile works here" shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from mytorch.core import grad_mode
+from mytorch.core.node import AccumulateGrad, BackwardFunction, accumulate_into
+from mytorch.core.tensor import Tensor, shape_str
+
+__all__ = ["Accumulate", "Backward", "Effect", "Forward", "Program"]
+
+_grad_state = grad_mode._state
+
+
+def _array_of(result: Any) -> np.ndarray:
+    """An op's forward result as an array (numpy gives scalars for some 0-d results)."""
+    if type(result) is np.ndarray:
+        return result
+    return result.data if isinstance(result, Tensor) else np.asarray(result)
+
+
+def _slot(tensor: Tensor | None) -> str:
+    return "-" if tensor is None else f"{shape_str(tensor.shape)} {tensor.dtype}"
+
+
+class Forward:
+    """Run one op's forward into its output slot."""
+
+    __slots__ = ("args", "ctx", "forward", "grad_enabled", "name", "out")
+
+    def __init__(self, cls: Any, ctx: Any, args: tuple[Any, ...], out: Tensor) -> None:
+        self.forward, self.ctx, self.args, self.out = cls._run_forward, ctx, args, out
+        self.name = cls.__name__
+        self.grad_enabled = _grad_state.enabled  # eager's grad mode, which ops may read
+
+    def run(self) -> None:
+        self.out.data = _array_of(self.forward(self.ctx, *self.args))
+
+    def describe(self) -> str:
+        inputs = ", ".join(_slot(a) for a in self.args if isinstance(a, Tensor))
+        return f"forward  {self.name}({inputs}) -> {_slot(self.out)}"
+
+
+class Backward:
+    """Run one node's backward; each gradient goes into its slot."""
+
+    __slots__ = ("backward", "grad", "name", "node", "outs")
+    grad_enabled = False  # backward formulas run unrecorded, as in eager
+
+    def __init__(
+        self, node: BackwardFunction, grad: Tensor, outs: tuple[tuple[int, Tensor], ...]
+    ) -> None:
+        self.backward, self.node, self.grad = node.function._run_backward, node, grad
+        self.outs = outs  # (input index, the slot its gradient goes into)
+        self.name = node.name()
+
+    def run(self) -> None:
+        grads = self.backward(self.node, self.grad)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        for index, slot in self.outs:
+            slot.data = grads[index].data
+
+    def describe(self) -> str:
+        outs = ", ".join(_slot(slot) for _, slot in self.outs)
+        return f"backward {self.name}({_slot(self.grad)}) -> {outs}"
+
+
+class Accumulate:
+    """Add a gradient into a leaf's ``.grad``, as its ``AccumulateGrad`` node does."""
+
+    __slots__ = ("grad", "variable")
+    grad_enabled = False
+
+    def __init__(self, node: AccumulateGrad, grad: Tensor) -> None:
+        self.variable, self.grad = node.variable, grad
+
+    def run(self) -> None:
+        accumulate_into(self.variable, self.grad, False)
+
+    def describe(self) -> str:
+        return f"grad     {_slot(self.grad)} into .grad of a leaf {_slot(self.variable)}"
+
+
+class Effect:
+    """Make a recorded call again (an optimiser's step, ``zero_grad``, a counter)."""
+
+    __slots__ = ("args", "grad_enabled", "kwargs", "method")
+
+    def __init__(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict) -> None:
+        self.method, self.args, self.kwargs = method, args, kwargs
+        self.grad_enabled = _grad_state.enabled
+
+    def run(self) -> None:
+        self.method(*self.args, **self.kwargs)
+
+    def describe(self) -> str:
+        owner = type(self.args[0]).__name__ + "." if self.args else ""
+        return f"effect   {owner}{self.method.__name__}()"
+
+
+Step = Forward | Backward | Accumulate | Effect
+
+
+class Program:
+    """The steps of one captured call, and how to feed it inputs and read its outputs.
+
+    Parameters
+    ----------
+    steps : list
+        ``Forward``, ``Backward``, ``Accumulate`` and ``Effect`` steps, in eager's order.
+    bindings : list of (int, Tensor)
+        For each argument of the call that feeds the program, the tensor whose
+        ``.data`` takes that argument's array.
+    outputs : Any
+        The call's result, with each tensor replaced by the slot it is read from.
+    guards : list of (object, str, object)
+        ``(owner, attribute, value)``: the program is valid while every
+        ``getattr(owner, attribute)`` still is ``value`` (a module's ``training``,
+        a parameter's ``requires_grad``).
+    """
+
+    def __init__(
+        self,
+        steps: list[Step],
+        bindings: list[tuple[int, Tensor]],
+        outputs: Any,
+        guards: list[tuple[Any, str, Any]],
+    ) -> None:
+        self.steps = steps
+        self.bindings = bindings
+        self.outputs = outputs
+        self.guards = guards
+
+    def guards_hold(self) -> bool:
+        """Whether every attribute the program depends on still has its captured value."""
+        return all(getattr(owner, name) == value for owner, name, value in self.guards)
+
+    def run(self, arrays: list[np.ndarray]) -> Any:
+        """Replay the step on new input arrays (one per binding) and return its outputs."""
+        for index, tensor in self.bindings:
+            tensor.data = arrays[index]
+        previous = _grad_state.enabled
+        try:
+            for step in self.steps:
+                _grad_state.enabled = step.grad_enabled
+                step.run()
+        finally:
+            _grad_state.enabled = previous
+        return _read(self.outputs)
+
+    def describe(self) -> str:
+        """The program as text: one line per step, in the order they run.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> w = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> @mytorch.compile
+        ... def step(x):
+        ...     loss = (w * x).sum()
+        ...     loss.backward()
+        ...     return loss
+        >>> _ = step(mytorch.ones(2))
+        >>> print(step.programs()[0].describe())
+        forward  Mul((2,) float32, (2,) float32) -> (2,) float32
+        forward  Sum((2,) float32) -> () float32
+        backward SumBackward(() float32) -> (2,) float32
+        backward MulBackward((2,) float32) -> (2,) float32
+        grad     (2,) float32 into .grad of a leaf (2,) float32
+        """
+        return "\n".join(step.describe() for step in self.steps)
+
+
+def _read(outputs: Any) -> Any:
+    """The outputs with each slot read as a fresh tensor (the slot is refilled next time)."""
+    if isinstance(outputs, Tensor):
+        return Tensor._wrap(outputs.data)
+    if isinstance(outputs, (tuple, list)):
+        return type(outputs)(_read(item) for item in outputs)
+    if isinstance(outputs, dict):
+        return {key: _read(value) for key, value in outputs.items()}
+    return outputs
