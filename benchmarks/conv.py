@@ -68,10 +68,13 @@ def _tensor(lib: Any, array: np.ndarray, requires_grad: bool = False) -> Any:
     return lib.Tensor(array.copy(), requires_grad=requires_grad)
 
 
-def train_step(lib: Any, batch: int = BATCH, dropout: bool = True, seed: int = 0) -> Callable:
+def train_step(
+    lib: Any, batch: int = BATCH, dropout: bool = True, seed: int = 0, compiled: bool = False
+) -> Callable:
     """A closure taking one training step of the network; it returns the loss (a float).
 
     Both frameworks start from the same weights: mytorch's, seeded, copied into torch.
+    ``compiled=True`` (mytorch only) runs the step through ``mytorch.compile``.
     """
     import mytorch
 
@@ -93,12 +96,17 @@ def train_step(lib: Any, batch: int = BATCH, dropout: bool = True, seed: int = 0
     labels = _tensor(lib, rng.integers(0, 10, batch))
     nll_loss = lib.nn.functional.nll_loss
 
-    def step() -> float:
+    def tensor_step() -> Any:
         optimizer.zero_grad()
         loss = nll_loss(model(images), labels)
         loss.backward()
         optimizer.step()
-        return loss.item()
+        return loss
+
+    run_step = mytorch.compile(tensor_step) if compiled else tensor_step
+
+    def step() -> float:
+        return run_step().item()
 
     return step
 
@@ -243,7 +251,7 @@ def run(quick: bool = False, profile_dir: Path | None = None) -> None:
     torch = common.torch_or_none()
 
     # 1. the training step
-    step = {"mytorch": train_step(mytorch)}
+    step = {"mytorch": train_step(mytorch), "compiled": train_step(mytorch, compiled=True)}
     if torch is not None:
         step["torch"] = train_step(torch)
     step_times = {name: common.time_calls(fn, repeats, 1) for name, fn in step.items()}
@@ -265,6 +273,12 @@ def run(quick: bool = False, profile_dir: Path | None = None) -> None:
                 f"{(mine.median - products.median) * 1e3:.1f}",
                 "-",
                 "-",
+            ],
+            [
+                "mytorch compiled step",
+                common.spread(step_times["compiled"], 1e3, 1),
+                common.ratio(step_times["compiled"].median, products.median),
+                common.ratio(step_times["compiled"].median, theirs.median if theirs else None),
             ],
             ["torch step", common.spread(theirs, 1e3, 1), "-", "-"],
         ],

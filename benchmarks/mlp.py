@@ -84,9 +84,14 @@ def accuracy(model: Model, x: np.ndarray, y: np.ndarray) -> float:
 
 
 class MytorchMLP:
-    """The network in mytorch, written as a PyTorch user would write it."""
+    """The network in mytorch, written as a PyTorch user would write it.
 
-    def __init__(self, weights: dict[str, np.ndarray], lr: float = 0.1) -> None:
+    With ``compiled=True`` its training step is ``mytorch.compile``'d.
+    """
+
+    def __init__(
+        self, weights: dict[str, np.ndarray], lr: float = 0.1, compiled: bool = False
+    ) -> None:
         import mytorch
         from mytorch import nn, optim
 
@@ -106,14 +111,18 @@ class MytorchMLP:
         self.loss_fn = nn.CrossEntropyLoss()
         self.optimizer = optim.SGD(self.model.parameters(), lr=lr)
         self.model.train()
+        self.step = mytorch.compile(self._step) if compiled else self._step
 
-    def train_step(self, x: np.ndarray, y: np.ndarray) -> float:
+    def _step(self, x: np.ndarray, y: np.ndarray) -> Any:
         inputs, targets = self.mytorch.Tensor(x), self.mytorch.Tensor(y)
         self.optimizer.zero_grad()
         loss = self.loss_fn(self.model(inputs), targets)
         loss.backward()
         self.optimizer.step()
-        return loss.item()
+        return loss
+
+    def train_step(self, x: np.ndarray, y: np.ndarray) -> float:
+        return self.step(x, y).item()
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         self.model.eval()

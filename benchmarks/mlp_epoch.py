@@ -32,6 +32,7 @@ def run(quick: bool = False, profile_dir: Path | None = None) -> None:
     missing = common.mytorch_nn_missing()
     if missing is None:
         models["mytorch"] = MytorchMLP(weights, LR)
+        models["mytorch compiled"] = MytorchMLP(weights, LR, compiled=True)
     else:
         print(f"  mytorch: not run, mytorch.nn/optim lack {missing}")
     if common.torch_or_none() is not None:
