@@ -118,6 +118,12 @@ def training_parser(description: str, script: str, out: str) -> argparse.Argumen
     parser.add_argument("--download", action="store_true", help="fetch MNIST if missing")
     parser.add_argument("--seed", type=nonnegative_int, default=0)
     parser.add_argument(
+        "--compile",
+        action="store_true",
+        help="capture the training step once and replay it (mytorch.compile): same results, "
+        "less time per batch",
+    )
+    parser.add_argument(
         "--val-every",
         type=positive_int,
         default=None,

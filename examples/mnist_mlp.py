@@ -75,16 +75,23 @@ def train(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[flo
     criterion = nn.CrossEntropyLoss()
     optimizer = optim.SGD(model.parameters(), lr=args.lr, momentum=args.momentum)
 
+    def train_step(images: mytorch.Tensor, labels: mytorch.Tensor) -> mytorch.Tensor:
+        optimizer.zero_grad()
+        loss = criterion(model(images), labels)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    if args.compile:  # the same step, captured once and then replayed
+        train_step = mytorch.compile(train_step)
+
     history = common.History()
     start = time.perf_counter()
     model.train()
     for epoch in range(1, args.epochs + 1):
         bar = common.progress(train_loader, f"epoch {epoch}/{args.epochs}")
         for step, (images, labels) in enumerate(bar, 1):
-            optimizer.zero_grad()
-            loss = criterion(model(images), labels)
-            loss.backward()
-            optimizer.step()
+            loss = train_step(images, labels)
 
             batches = history.record_loss(loss.item())
             if batches % val_every == 0 or step == len(train_loader):

@@ -67,6 +67,15 @@ def test_same_seed_gives_identical_accuracies(small_validation_set, empty_data_h
     assert len(first) == 2 and first == second
 
 
+def test_compile_gives_the_accuracies_of_eager(small_validation_set, empty_data_home):
+    args = ["--max-batches", "3", "--val-every", "3", "--epochs", "2", "--seed", "3"]
+    eager = small_validation_set.main([*args, "--out", str(empty_data_home / "a.png")])
+    compiled = small_validation_set.main(
+        [*args, "--compile", "--out", str(empty_data_home / "b.png")]
+    )
+    assert len(eager) == 2 and compiled == eager
+
+
 def test_bad_options_stop_before_any_work(example, capsys):
     for argv, message in [
         (["--momentum", "0.9"], "Adadelta has no momentum"),

@@ -55,6 +55,13 @@ def test_same_seed_gives_identical_accuracies(example, empty_data_home):
     assert first == second
 
 
+def test_compile_gives_the_accuracies_of_eager(example, empty_data_home):
+    args = ["--epochs", "1", "--val-every", "20", "--seed", "3"]
+    eager = example.main([*args, "--out", str(empty_data_home / "a.png")])
+    compiled = example.main([*args, "--compile", "--out", str(empty_data_home / "b.png")])
+    assert compiled == eager
+
+
 def test_without_matplotlib_losses_and_accuracies_go_to_a_csv(
     example, empty_data_home, monkeypatch
 ):
