@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -128,3 +130,13 @@ def test_fine_tuning_with_a_frozen_first_layer_matches_torch(torch, make_opt):
             ours.state_dict()[key].data, value.numpy(), rtol=1e-10, atol=1e-12
         )
     np.testing.assert_array_equal(ours[0].weight.data, first)  # never moved
+
+
+def test_conversions_copies_and_state_loading_keep_a_layer_frozen():
+    model = two_layers()
+    model[0].requires_grad_(False)
+    frozen = [False, False, True, True]
+    assert [p.requires_grad for p in copy.deepcopy(model).parameters()] == frozen
+    model.load_state_dict(two_layers().state_dict())
+    assert [p.requires_grad for p in model.parameters()] == frozen
+    assert [p.requires_grad for p in model.double().parameters()] == frozen
