@@ -168,7 +168,7 @@ class DataLoader:
                 ("sampler", sampler),
                 ("batch_sampler", batch_sampler),
             ):
-                if value not in (None, False):
+                if value is not None and value is not False:
                     raise ValueError(
                         f"DataLoader with IterableDataset: expected unspecified {name} "
                         f"option, but got {name}={value!r}"
