@@ -8,7 +8,12 @@ from typing import Any
 
 from mytorch.optim.one_cycle_lr import _per_group
 from mytorch.optim.optimizer import Optimizer, check_number
-from mytorch.optim.scheduler_base import LRScheduler, check_epoch, check_positive_int
+from mytorch.optim.scheduler_base import (
+    LRScheduler,
+    check_epoch,
+    check_positive_int,
+    check_resumable,
+)
 
 __all__ = ["CyclicLR"]
 
@@ -144,15 +149,7 @@ class CyclicLR(LRScheduler):
             max_momenta = _per_group(name, "max_momentum", max_momentum, len(groups))
         else:
             base_momenta = max_momenta = []
-        if last_epoch != -1:
-            for index, group in enumerate(groups):
-                if "initial_lr" not in group:
-                    # The base class refuses this too, but only after the writes below.
-                    raise KeyError(
-                        f"{name}: param 'initial_lr' is not specified in param_groups[{index}] "
-                        f"when resuming a scheduler with last_epoch={last_epoch}; load the "
-                        "optimiser's state dict first, or start with last_epoch=-1"
-                    )
+        check_resumable(name, optimizer, last_epoch)  # before the writes below
         # Everything is checked: now write into the groups, as PyTorch does.
         self.__dict__.update(options)
         self.max_lrs = max_lrs

@@ -22,7 +22,13 @@ from typing import Any
 
 from mytorch.optim.optimizer import Optimizer, check_number
 
-__all__ = ["LRScheduler", "check_epoch", "check_positive_int", "check_rates"]
+__all__ = [
+    "LRScheduler",
+    "check_epoch",
+    "check_positive_int",
+    "check_rates",
+    "check_resumable",
+]
 
 
 class LRScheduler:
@@ -84,17 +90,10 @@ class LRScheduler:
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{name}: expected an Optimizer, got {type(optimizer).__name__}")
         check_epoch(name, last_epoch)
+        check_resumable(name, optimizer, last_epoch)
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 group.setdefault("initial_lr", group["lr"])
-        else:
-            for index, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"{name}: param 'initial_lr' is not specified in param_groups[{index}] "
-                        f"when resuming a scheduler with last_epoch={last_epoch}; load the "
-                        "optimiser's state dict first, or start with last_epoch=-1"
-                    )
         self.optimizer = optimizer
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = int(last_epoch)
@@ -273,6 +272,19 @@ class LRScheduler:
         The constructor and ``load_state_dict`` both call it, so a loaded state
         meets the same rules as a new scheduler.
         """
+
+
+def check_resumable(where: str, optimizer: Optimizer, last_epoch: int) -> None:
+    """Raise KeyError, as PyTorch, when resuming (``last_epoch != -1``) without ``initial_lr``."""
+    if last_epoch == -1:
+        return
+    for index, group in enumerate(optimizer.param_groups):
+        if "initial_lr" not in group:
+            raise KeyError(
+                f"{where}: param 'initial_lr' is not specified in param_groups[{index}] "
+                f"when resuming a scheduler with last_epoch={last_epoch}; load the "
+                "optimiser's state dict first, or start with last_epoch=-1"
+            )
 
 
 def check_positive_int(where: str, what: str, value: Any) -> None:
