@@ -118,9 +118,9 @@ def test_requires_grad_() -> None:
     with pytest.raises(RuntimeError, match=r"requires_grad_: can only change .* of a leaf"):
         y.requires_grad_(False)
     p = Tensor([1.0], is_parameter=True)
-    with pytest.raises(RuntimeError, match="a parameter always requires grad"):
-        p.requires_grad_(False)
     assert p.requires_grad
+    p.requires_grad_(False)  # frozen, as in PyTorch: still a parameter
+    assert not p.requires_grad and p.is_parameter and p.is_leaf
 
 
 def test_repr() -> None:

@@ -31,6 +31,22 @@ INNER = {
         ],
         [5],
     ),
+    "constant_then_polynomial": (
+        [
+            ("ConstantLR", {"factor": 0.5, "total_iters": 3}),
+            ("PolynomialLR", {"total_iters": 20, "power": 1.5}),
+        ],
+        [4],
+    ),
+    # Two chainable schedules with no closed form at the switch: the rate carries over.
+    "multiplicative_then_exponential": (
+        [
+            ("MultiplicativeLR", {"lr_lambda": lambda e: 0.9}),
+            ("ExponentialLR", {"gamma": 0.8}),
+            ("MultiplicativeLR", {"lr_lambda": lambda e: 0.95}),
+        ],
+        [3, 8],
+    ),
 }
 
 
@@ -50,7 +66,7 @@ def _optimisers(torch):
     )
 
 
-def _compare(ours, theirs, ours_opt, theirs_opt, epochs=20):
+def _compare(ours, theirs, ours_opt, theirs_opt, epochs=32):
     rates = []
     for epoch in range(epochs):
         np.testing.assert_allclose(
@@ -80,6 +96,26 @@ def test_sequential_matches_torch(inner, milestones, torch):
         [_make(torch.optim.lr_scheduler, theirs_opt, *spec) for spec in inner],
         milestones,
     )
+    _compare(ours, theirs, ours_opt, theirs_opt)
+
+
+@pytest.mark.parametrize("last_epoch", [0, 4])
+def test_sequential_last_epoch_matches_torch(last_epoch, torch):
+    inner, milestones = INNER["warmup_then_cosine"]
+    ours_opt, theirs_opt = _optimisers(torch)
+    for opt in (ours_opt, theirs_opt):
+        for group in opt.param_groups:
+            group["initial_lr"] = group["lr"]
+    ours = lr_scheduler.SequentialLR(
+        ours_opt, [_make(lr_scheduler, ours_opt, *s) for s in inner], milestones, last_epoch
+    )
+    theirs = torch.optim.lr_scheduler.SequentialLR(
+        theirs_opt,
+        [_make(torch.optim.lr_scheduler, theirs_opt, *s) for s in inner],
+        milestones,
+        last_epoch,
+    )
+    assert ours.last_epoch == theirs.last_epoch == last_epoch + 1
     _compare(ours, theirs, ours_opt, theirs_opt)
 
 

@@ -18,10 +18,13 @@ optimisers = pytest.mark.parametrize("make", OPTIMISERS.values(), ids=OPTIMISERS
 
 
 # ------------------------------------------------------------- bad parameters
-def test_a_tensor_that_does_not_require_grad_is_refused():
-    params = [mytorch.zeros(2, requires_grad=True), mytorch.zeros(2)]
-    with pytest.raises(ValueError, match="SGD: parameter 1 of group 0 does not require grad"):
-        SGD(params, lr=0.1)
+def test_a_tensor_that_does_not_require_grad_is_accepted_and_skipped():
+    # As PyTorch: a frozen parameter may sit in the optimiser; with no grad it is skipped.
+    params = [mytorch.zeros(2, requires_grad=True), mytorch.ones(2)]
+    opt = SGD(params, lr=0.5)
+    params[0].sum().backward()
+    opt.step()
+    assert params[0].tolist() == [-0.5, -0.5] and params[1].tolist() == [1.0, 1.0]
 
 
 def test_an_integer_tensor_is_refused():
@@ -42,8 +45,9 @@ def test_a_non_leaf_is_refused():
 
 
 def test_the_index_counts_within_its_group():
-    groups = [{"params": [mytorch.zeros(1, requires_grad=True)]}, {"params": [mytorch.zeros(1)]}]
-    with pytest.raises(ValueError, match="parameter 0 of group 1 does not require grad"):
+    w = mytorch.zeros(1, requires_grad=True)
+    groups = [{"params": [w]}, {"params": [w * 2]}]
+    with pytest.raises(ValueError, match="parameter 0 of group 1 is not a leaf"):
         SGD(groups, lr=0.1)
 
 

@@ -138,11 +138,11 @@ CASES = [
         r"get_submodule: Sequential at '0' has no sub-module '3'",
     ),
     Case(
-        "requires_grad_(False)",
+        "requires_grad_: not a bool",
         lambda: [two_layers()],
-        lambda m: m.requires_grad_(False),
-        RuntimeError,
-        r"Sequential.requires_grad_\(False\): a MyTorch parameter always requires grad",
+        lambda m: m.requires_grad_("False"),
+        TypeError,
+        r"Sequential.requires_grad_: requires_grad must be a bool, got str",
     ),
     Case(
         "register_forward_hook: not callable",

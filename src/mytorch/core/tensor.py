@@ -49,8 +49,9 @@ class Tensor(ArrayMethods, InPlaceMethods):
         Whether the tensor has no gradient-enabled parents. Tensors made by
         operations get this right by themselves; set it only for special cases.
     is_parameter : bool, default False
-        Whether the tensor holds network parameters; then it requires grad and is
-        a leaf.
+        Whether the tensor holds network parameters; then it is created requiring
+        grad, and is a leaf. ``requires_grad_(False)`` freezes it later, as in
+        PyTorch.
 
     Attributes
     ----------
@@ -348,6 +349,11 @@ class Tensor(ArrayMethods, InPlaceMethods):
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` in place on a leaf and return the tensor.
 
+        On a parameter, ``requires_grad_(False)`` freezes it, as in PyTorch: it
+        stays a parameter (``is_parameter`` is still True, ``state_dict`` keeps
+        it), but backward gives it no gradient, so optimisers skip it;
+        ``requires_grad_(True)`` unfreezes it.
+
         Raises
         ------
         RuntimeError
@@ -361,6 +367,9 @@ class Tensor(ArrayMethods, InPlaceMethods):
         >>> x = mytorch.zeros(2).requires_grad_()
         >>> x.requires_grad
         True
+        >>> w = mytorch.Tensor([1.0], is_parameter=True).requires_grad_(False)
+        >>> w.requires_grad, w.is_parameter
+        (False, True)
         """
         if not self.is_leaf:
             raise RuntimeError(
@@ -373,8 +382,6 @@ class Tensor(ArrayMethods, InPlaceMethods):
             )
         if requires_grad:
             _check_can_require_grad(self.data.dtype, "requires_grad_")
-        elif self.is_parameter:
-            raise RuntimeError("requires_grad_: a parameter always requires grad")
         self.requires_grad = bool(requires_grad)
         return self
 

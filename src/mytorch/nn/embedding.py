@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,17 @@ class Embedding(Module):
         The size of each vector.
     padding_idx : int, optional
         An index whose row starts at zeros and receives no gradient.
+    max_norm : float, optional
+        Rows looked up with a ``norm_type``-norm above ``max_norm`` are scaled
+        down to it in ``weight`` itself, at each forward (see
+        ``mytorch.nn.functional.embedding``).
+    norm_type : float, default 2.0
+        The p of the p-norm for ``max_norm``.
+    _weight : Tensor of shape (num_embeddings, embedding_dim), optional
+        A starting weight, used as it is (shared, not copied), as in PyTorch;
+        ``from_pretrained`` is the public way.
+    _freeze : bool, default False
+        Make that weight not require grad.
     dtype : dtype, optional
         The weight's dtype; by default the default dtype (float32).
 
@@ -44,6 +56,10 @@ class Embedding(Module):
     (1, 3, 3)
     >>> table.weight[0]
     tensor([0., 0., 0.], grad_fn=<GetItemBackward>)
+    >>> capped = nn.Embedding(10, 3, max_norm=1.0)
+    >>> _ = capped(mytorch.tensor([4], dtype=mytorch.int64))
+    >>> round(float(capped.weight.data[4] @ capped.weight.data[4]), 5)  # row 4 now has norm 1
+    1.0
     """
 
     def __init__(
@@ -51,6 +67,10 @@ class Embedding(Module):
         num_embeddings: int,
         embedding_dim: int,
         padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+        _weight: Tensor | None = None,
+        _freeze: bool = False,
         dtype: Any = None,
     ) -> None:
         super().__init__()
@@ -64,12 +84,81 @@ class Embedding(Module):
                     f"[-{num_embeddings}, {num_embeddings}), got {padding_idx}"
                 )
             padding_idx %= num_embeddings
-        self.num_embeddings = int(num_embeddings)
-        self.embedding_dim = int(embedding_dim)
+        for name, value in (("max_norm", max_norm), ("norm_type", norm_type)):
+            if not _is_real(value) and (value is not None or name == "norm_type"):
+                raise TypeError(f"Embedding: {name} must be a real number, got {value!r}")
+        if max_norm is not None and not max_norm >= 0:
+            raise ValueError(f"Embedding: max_norm must be >= 0, got {max_norm!r}")
+        shape = (int(num_embeddings), int(embedding_dim))
+        if _weight is not None and tuple(_weight.shape) != shape:
+            raise ValueError(
+                f"Embedding: _weight has shape {tuple(_weight.shape)}, expected {shape} "
+                "(num_embeddings, embedding_dim)"
+            )
+        self.num_embeddings, self.embedding_dim = shape
         self.padding_idx = padding_idx
-        dtype = dtypes.resolve_dtype(dtype) or dtypes.get_default_dtype()
-        self.weight = Parameter(np.zeros((self.num_embeddings, self.embedding_dim), dtype=dtype))
-        self.reset_parameters()
+        self.max_norm = max_norm
+        self.norm_type = norm_type
+        if _weight is None:
+            dtype = dtypes.resolve_dtype(dtype) or dtypes.get_default_dtype()
+            self.weight = Parameter(np.zeros(shape, dtype=dtype))
+            self.reset_parameters()
+        else:
+            self.weight = Parameter(_weight)  # shared, as PyTorch's; no fresh draw
+        self.weight.requires_grad_(not _freeze)
+
+    @classmethod
+    def from_pretrained(
+        cls,
+        embeddings: Tensor,
+        freeze: bool = True,
+        padding_idx: int | None = None,
+        max_norm: float | None = None,
+        norm_type: float = 2.0,
+    ) -> Embedding:
+        """Make an Embedding whose weight is ``embeddings`` (shared, not copied).
+
+        Parameters
+        ----------
+        embeddings : Tensor of shape (num_embeddings, embedding_dim)
+            The vectors, one row per index (of a floating-point dtype).
+        freeze : bool, default True
+            Keep them fixed: the weight does not require grad (a frozen
+            parameter, as in PyTorch). ``freeze=False`` fine-tunes them.
+        padding_idx, max_norm, norm_type
+            As in ``Embedding``; the padding row is not zeroed here.
+
+        Raises
+        ------
+        ValueError
+            If ``embeddings`` is not 2-D (PyTorch raises an AssertionError).
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> from mytorch import nn
+        >>> vectors = mytorch.tensor([[1.0, 2.0], [3.0, 4.0]])
+        >>> table = nn.Embedding.from_pretrained(vectors)
+        >>> table(mytorch.tensor([1], dtype=mytorch.int64))
+        tensor([[3., 4.]])
+        >>> table.weight.requires_grad
+        False
+        """
+        shape = tuple(getattr(embeddings, "shape", ()))
+        if not isinstance(embeddings, Tensor) or len(shape) != 2:
+            raise ValueError(
+                "Embedding.from_pretrained: embeddings must be a 2-D Tensor (num_embeddings, "
+                f"embedding_dim), got a {type(embeddings).__name__} of shape {shape}"
+            )
+        return cls(
+            shape[0],
+            shape[1],
+            padding_idx=padding_idx,
+            max_norm=max_norm,
+            norm_type=norm_type,
+            _weight=embeddings,
+            _freeze=freeze,
+        )
 
     def reset_parameters(self) -> None:
         """Draw the weight from a standard normal, with the padding row at zeros.
@@ -95,7 +184,7 @@ class Embedding(Module):
         >>> mytorch.nn.Embedding(5, 2)(mytorch.tensor([4, 0], dtype=mytorch.int64)).shape
         (2, 2)
         """
-        return F.embedding(input, self.weight, self.padding_idx)
+        return F.embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type)
 
     def extra_repr(self) -> str:
         """Return the sizes (and padding index), shown by ``repr``.
@@ -106,5 +195,15 @@ class Embedding(Module):
         >>> nn.Embedding(10, 3, padding_idx=0).extra_repr()
         '10, 3, padding_idx=0'
         """
-        padding = "" if self.padding_idx is None else f", padding_idx={self.padding_idx}"
-        return f"{self.num_embeddings}, {self.embedding_dim}{padding}"
+        text = f"{self.num_embeddings}, {self.embedding_dim}"
+        if self.padding_idx is not None:
+            text += f", padding_idx={self.padding_idx}"
+        if self.max_norm is not None:
+            text += f", max_norm={self.max_norm}"
+        if self.norm_type != 2:
+            text += f", norm_type={self.norm_type}"
+        return text
+
+
+def _is_real(value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, numbers.Real)

@@ -321,34 +321,36 @@ class Module(ModuleTree, ModuleHooks, ModuleConversions):
                 param.grad.zero_()
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
-        """Make every parameter require grad, and return this module.
+        """Set ``requires_grad`` on every parameter, and return this module.
 
-        A MyTorch parameter always requires grad (the assignment's rule), so
-        ``requires_grad_(False)``, PyTorch's way to freeze layers, is refused with
-        nothing changed: to freeze a part, leave its parameters out of the
-        optimiser, or run it under ``mytorch.no_grad()``.
+        ``requires_grad_(False)`` freezes the module, as in PyTorch: its
+        parameters stay parameters (in ``parameters()`` and ``state_dict()``),
+        but backward gives them no gradient, so an optimiser holding them skips
+        them. ``requires_grad_(True)`` unfreezes them. Fine-tuning freezes the
+        layers it keeps.
 
         Raises
         ------
-        RuntimeError
-            If ``requires_grad`` is False and the module has a parameter.
+        TypeError
+            If ``requires_grad`` is not a bool (nothing is changed).
 
         Examples
         --------
+        >>> import mytorch
         >>> from mytorch import nn
-        >>> layer = nn.Linear(2, 1).requires_grad_()
-        >>> all(p.requires_grad for p in layer.parameters())
-        True
+        >>> model = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 1))
+        >>> _ = model[0].requires_grad_(False)
+        >>> model(mytorch.ones(1, 2)).sum().backward()
+        >>> model[0].weight.grad is None, model[1].weight.grad is None
+        (True, False)
         """
-        params = list(self.parameters())
-        if not requires_grad and params:
-            raise RuntimeError(
-                f"{type(self).__name__}.requires_grad_(False): a MyTorch parameter always "
-                "requires grad; to freeze these layers, leave their parameters out of the "
-                "optimiser (or run them under mytorch.no_grad())"
+        if type(requires_grad) is not bool:
+            raise TypeError(
+                f"{type(self).__name__}.requires_grad_: requires_grad must be a bool, "
+                f"got {type(requires_grad).__name__}"
             )
-        for param in params:
-            param.requires_grad_(True)
+        for param in self.parameters():
+            param.requires_grad_(requires_grad)
         return self
 
     def apply(self, fn: Callable[[Module], Any]) -> Module:

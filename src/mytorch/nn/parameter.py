@@ -1,9 +1,10 @@
 """``Parameter``: a tensor that a ``Module`` learns.
 
-A parameter is an ordinary leaf tensor that requires grad, marked with
-``is_parameter=True``. The mark is what lets ``Module`` tell, when a tensor is
-assigned as an attribute (``self.weight = Parameter(...)``), that it must be
-registered and handed to optimisers, while other tensors are just attributes.
+A parameter is an ordinary leaf tensor, created requiring grad, marked with
+``is_parameter=True`` (``requires_grad_(False)`` freezes it later, as in
+PyTorch). The mark is what lets ``Module`` tell, when a tensor is assigned as
+an attribute (``self.weight = Parameter(...)``), that it must be registered and
+handed to optimisers, while other tensors are just attributes.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ class Parameter(Tensor):
         PyTorch); Python numbers and lists become the default dtype. Must be of a
         floating-point dtype.
     requires_grad : bool, default True
-        Must be True: a parameter always requires grad. Keep state that is not
-        learned (running statistics, counters) in a buffer instead
-        (``Module.register_buffer``).
+        Must be True: a parameter is created requiring grad. To freeze it, call
+        ``requires_grad_(False)`` afterwards, as in PyTorch (it stays a
+        parameter). Keep state that is never learned (running statistics,
+        counters) in a buffer instead (``Module.register_buffer``).
 
     Raises
     ------
@@ -55,8 +57,9 @@ class Parameter(Tensor):
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
         if not requires_grad:
             raise ValueError(
-                "Parameter: a parameter always requires grad; to keep a tensor that is "
-                "not learned in a Module, use module.register_buffer(name, tensor)"
+                "Parameter: a parameter is created requiring grad; to freeze it, call "
+                "Parameter(data).requires_grad_(False), and to keep a tensor that is "
+                "never learned in a Module, use module.register_buffer(name, tensor)"
             )
         array = data.data if isinstance(data, Tensor) else data
         if getattr(array, "dtype", None) is not None and array.dtype.kind not in "fc":

@@ -167,6 +167,9 @@ class SequentialLR(_Composite):
         The schedulers, in order (not ``ReduceLROnPlateau``).
     milestones : list of int
         The epochs at which to switch: one fewer than the schedulers, increasing.
+    last_epoch : int, default -1
+        As PyTorch's: the schedule's epoch count starts at ``last_epoch + 1``.
+        To resume, load a saved ``state_dict`` instead.
 
     Raises
     ------
@@ -192,19 +195,23 @@ class SequentialLR(_Composite):
     """
 
     def __init__(
-        self, optimizer: Optimizer, schedulers: list[LRScheduler], milestones: list[int]
+        self,
+        optimizer: Optimizer,
+        schedulers: list[LRScheduler],
+        milestones: list[int],
+        last_epoch: int = -1,
     ) -> None:
         self._take(schedulers, optimizer)
         milestones = list(milestones) if isinstance(milestones, (list, tuple)) else milestones
         self._check_options({"_milestones": milestones}, "SequentialLR")
+        check_epoch("SequentialLR", last_epoch)
         self._milestones = milestones
-        self.last_epoch = 0
+        self.last_epoch = last_epoch + 1
         # Undo the epoch 0 each scheduler applied when it was made, then start the first.
         for group in self.optimizer.param_groups:
             group["lr"] = group["initial_lr"]
-        for scheduler in self._schedulers:
-            scheduler.last_epoch -= 1
-        self._schedulers[0].step()
+        _undo_one_epoch(self._schedulers)
+        self._schedulers[0]._initial_step()
         self._last_lr = self._schedulers[0].get_last_lr()
 
     def _check_options(self, options: dict[str, Any], where: str) -> None:
@@ -238,9 +245,17 @@ class SequentialLR(_Composite):
         index = bisect.bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[index]
         if index > 0 and self._milestones[index - 1] == self.last_epoch:
-            # PyTorch's step(0): start this scheduler over from its starting rates.
-            for group, base_lr in zip(self.optimizer.param_groups, scheduler.base_lrs):
-                group["lr"] = base_lr
-            scheduler.last_epoch = -1
-        scheduler.step()
+            # As PyTorch: start this scheduler over at epoch 0, by its closed form.
+            scheduler._update_lr(0)
+        else:
+            scheduler.step()
         self._last_lr = scheduler.get_last_lr()
+
+
+def _undo_one_epoch(schedulers: Sequence[LRScheduler]) -> None:
+    """Step every scheduler (inside composites too) back one epoch, as PyTorch does."""
+    for scheduler in schedulers:
+        if isinstance(scheduler, _Composite):
+            _undo_one_epoch(scheduler._schedulers)
+        else:
+            scheduler.last_epoch -= 1

@@ -1,19 +1,20 @@
-"""Schedules that decay the rate by factors: StepLR, MultiStepLR, ExponentialLR, cosine.
+"""Schedules that decay the rate by a factor gamma: StepLR, MultiStepLR, ExponentialLR.
 
 Each is chainable: it multiplies the current ``group["lr"]`` by its factor for
-the epoch, so it composes with another scheduler on the same optimiser.
+the epoch, so it composes with another scheduler on the same optimiser. Each
+also has a closed form of the epoch (``_closed_form_lr``), as in PyTorch.
 """
 
 from __future__ import annotations
 
-import math
+import bisect
 from collections.abc import Iterable
 from typing import Any
 
 from mytorch.optim.optimizer import Optimizer, check_number
 from mytorch.optim.scheduler_base import LRScheduler, check_positive_int
 
-__all__ = ["CosineAnnealingLR", "ExponentialLR", "MultiStepLR", "StepLR"]
+__all__ = ["ExponentialLR", "MultiStepLR", "StepLR"]
 
 
 class StepLR(LRScheduler):
@@ -27,6 +28,8 @@ class StepLR(LRScheduler):
         The number of epochs between decays.
     gamma : float, default 0.1
         The factor of each decay.
+    last_epoch : int, default -1
+        The epoch to resume from (see ``LRScheduler``); -1 starts the schedule.
 
     Notes
     -----
@@ -43,11 +46,13 @@ class StepLR(LRScheduler):
     0.5
     """
 
-    def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1) -> None:
+    def __init__(
+        self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1
+    ) -> None:
         self._check_options({"step_size": step_size, "gamma": gamma}, "StepLR")
         self.step_size = int(step_size)
         self.gamma = gamma
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _check_options(self, options: dict[str, Any], where: str) -> None:
         check_positive_int(where, "step_size", options["step_size"])
@@ -72,6 +77,10 @@ class StepLR(LRScheduler):
             return [group["lr"] for group in groups]
         return [group["lr"] * self.gamma for group in groups]
 
+    def _closed_form_lr(self) -> list[float]:
+        factor = self.gamma ** (self.last_epoch // self.step_size)
+        return [base_lr * factor for base_lr in self.base_lrs]
+
 
 class MultiStepLR(LRScheduler):
     r"""Multiply the learning rate by ``gamma`` at each epoch listed in ``milestones``.
@@ -84,6 +93,8 @@ class MultiStepLR(LRScheduler):
         The epochs at which to decay (a milestone listed twice decays twice).
     gamma : float, default 0.1
         The factor of each decay.
+    last_epoch : int, default -1
+        The epoch to resume from (see ``LRScheduler``); -1 starts the schedule.
 
     Notes
     -----
@@ -104,13 +115,17 @@ class MultiStepLR(LRScheduler):
     """
 
     def __init__(
-        self, optimizer: Optimizer, milestones: Iterable[int], gamma: float = 0.1
+        self,
+        optimizer: Optimizer,
+        milestones: Iterable[int],
+        gamma: float = 0.1,
+        last_epoch: int = -1,
     ) -> None:
         milestones = sorted(milestones) if isinstance(milestones, Iterable) else milestones
         self._check_options({"milestones": milestones, "gamma": gamma}, "MultiStepLR")
         self.milestones = [int(m) for m in milestones]
         self.gamma = gamma
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _check_options(self, options: dict[str, Any], where: str) -> None:
         milestones = options["milestones"]
@@ -135,6 +150,10 @@ class MultiStepLR(LRScheduler):
         factor = self.gamma ** self.milestones.count(self.last_epoch)
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
+    def _closed_form_lr(self) -> list[float]:
+        factor = self.gamma ** bisect.bisect_right(self.milestones, self.last_epoch)
+        return [base_lr * factor for base_lr in self.base_lrs]
+
 
 class ExponentialLR(LRScheduler):
     r"""Multiply the learning rate by ``gamma`` every epoch.
@@ -145,6 +164,8 @@ class ExponentialLR(LRScheduler):
         The optimiser to schedule.
     gamma : float
         The factor of each epoch's decay.
+    last_epoch : int, default -1
+        The epoch to resume from (see ``LRScheduler``); -1 starts the schedule.
 
     Notes
     -----
@@ -161,104 +182,27 @@ class ExponentialLR(LRScheduler):
     [0.25]
     """
 
-    def __init__(self, optimizer: Optimizer, gamma: float) -> None:
+    def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1) -> None:
         self._check_options({"gamma": gamma}, "ExponentialLR")
         self.gamma = gamma
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _check_options(self, options: dict[str, Any], where: str) -> None:
         check_number(where, "gamma", options["gamma"], 0.0)
 
     def get_lr(self) -> list[float]:
-        """Return each group's rate times gamma (the rate itself at epoch 0).
+        """Return each group's rate times gamma (the rate itself in the constructor's step).
 
         Examples
         --------
         >>> import mytorch
         >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
-        >>> mytorch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.9).get_lr()
-        [1.0]
+        >>> scheduler = mytorch.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+        >>> scheduler.get_last_lr(), scheduler.get_lr()  # the rate now, and the next one
+        ([1.0], [0.5])
         """
-        factor = 1.0 if self.last_epoch == 0 else self.gamma
+        factor = 1.0 if self._is_initial else self.gamma
         return [group["lr"] * factor for group in self.optimizer.param_groups]
 
-
-class CosineAnnealingLR(LRScheduler):
-    r"""Anneal the learning rate along a cosine from its start to ``eta_min`` in ``T_max`` epochs.
-
-    Parameters
-    ----------
-    optimizer : Optimizer
-        The optimiser to schedule.
-    T_max : int
-        The number of epochs of a half cosine period.
-    eta_min : float, default 0
-        The lowest rate.
-
-    Notes
-    -----
-    With no other change to the rate, epoch :math:`t` uses (SGDR, Loshchilov and
-    Hutter, 2017, without restarts)
-
-    .. math::
-
-        \eta_t = \eta_{min} + \tfrac12 (\eta_0 - \eta_{min})
-                 \left(1 + \cos\left(\pi\, t / T_{max}\right)\right).
-
-    Past :math:`T_{max}` the rate climbs back along the cosine, as in PyTorch. Like
-    PyTorch, each step scales the current rate's distance to :math:`\eta_{min}` by
-    the ratio of consecutive :math:`1 + \cos` factors, which yields the formula
-    above and also follows any outside change of the rate.
-
-    Examples
-    --------
-    >>> import mytorch
-    >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
-    >>> scheduler = mytorch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=2)
-    >>> rates = []
-    >>> for epoch in range(3):
-    ...     scheduler.step()
-    ...     rates.append(round(scheduler.get_last_lr()[0], 6))
-    >>> rates
-    [0.5, 0.0, 0.5]
-    """
-
-    def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0) -> None:
-        self._check_options({"T_max": T_max, "eta_min": eta_min}, "CosineAnnealingLR")
-        self.T_max = int(T_max)
-        self.eta_min = eta_min
-        super().__init__(optimizer)
-
-    def _check_options(self, options: dict[str, Any], where: str) -> None:
-        check_positive_int(where, "T_max", options["T_max"])
-        check_number(where, "eta_min", options["eta_min"], 0.0)
-
-    def get_lr(self) -> list[float]:
-        """Return each group's rate for epoch ``last_epoch`` (the recursive cosine form).
-
-        It scales the groups' current ``lr``, so ``step()`` (which calls it once
-        per epoch) is the way to advance; ``get_last_lr()`` reads the rate in use.
-
-        Examples
-        --------
-        >>> import mytorch
-        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
-        >>> scheduler = mytorch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=4)
-        >>> scheduler.get_lr()  # epoch 0: the starting rate
-        [1.0]
-        """
-        groups, epoch, period = self.optimizer.param_groups, self.last_epoch, self.T_max
-        if epoch == 0:
-            return [group["lr"] for group in groups]
-        if (epoch - 1 - period) % (2 * period) == 0:
-            # The last epoch sat at the bottom, where the ratio below would be 0 / 0:
-            # climb by the closed form's first step instead.
-            rise = (1 - math.cos(math.pi / period)) / 2
-            return [
-                group["lr"] + (base_lr - self.eta_min) * rise
-                for group, base_lr in zip(groups, self.base_lrs)
-            ]
-        ratio = (1 + math.cos(math.pi * epoch / period)) / (
-            1 + math.cos(math.pi * (epoch - 1) / period)
-        )
-        return [self.eta_min + (group["lr"] - self.eta_min) * ratio for group in groups]
+    def _closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]

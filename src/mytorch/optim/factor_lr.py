@@ -1,14 +1,19 @@
-"""Schedules that give the rate as a factor of the starting rate: LinearLR, LambdaLR."""
+"""Warm-ups and decays over ``total_iters`` epochs: LinearLR, ConstantLR, PolynomialLR.
+
+Each scales the starting rate by a factor of the epoch that settles after
+``total_iters`` epochs. Each is chainable, as in PyTorch: a step multiplies the
+current rate by the ratio of consecutive factors, so it composes with another
+scheduler; ``_closed_form_lr`` gives the factor times the starting rate.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from mytorch.optim.optimizer import Optimizer, check_number
 from mytorch.optim.scheduler_base import LRScheduler, check_positive_int
 
-__all__ = ["LambdaLR", "LinearLR"]
+__all__ = ["ConstantLR", "LinearLR", "PolynomialLR"]
 
 
 class LinearLR(LRScheduler):
@@ -27,6 +32,8 @@ class LinearLR(LRScheduler):
         The factor from epoch ``total_iters`` on, in [0, 1].
     total_iters : int, default 5
         The number of epochs the factor takes to get there.
+    last_epoch : int, default -1
+        The epoch to resume from (see ``LRScheduler``); -1 starts the schedule.
 
     Notes
     -----
@@ -59,6 +66,7 @@ class LinearLR(LRScheduler):
         start_factor: float = 1.0 / 3,
         end_factor: float = 1.0,
         total_iters: int = 5,
+        last_epoch: int = -1,
     ) -> None:
         options = {
             "start_factor": start_factor,
@@ -69,7 +77,7 @@ class LinearLR(LRScheduler):
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = int(total_iters)
-        super().__init__(optimizer)
+        super().__init__(optimizer, last_epoch)
 
     def _check_options(self, options: dict[str, Any], where: str) -> None:
         start = options["start_factor"]
@@ -97,78 +105,164 @@ class LinearLR(LRScheduler):
         start, end, total = self.start_factor, self.end_factor, self.total_iters
         if epoch == 0:
             return [group["lr"] * start for group in groups]
-        if epoch > total:
+        if self._is_initial or epoch > total:
             return [group["lr"] for group in groups]
         # factor(t) / factor(t - 1), with both factors multiplied by T.
         ratio = 1.0 + (end - start) / (total * start + (epoch - 1) * (end - start))
         return [group["lr"] * ratio for group in groups]
 
+    def _closed_form_lr(self) -> list[float]:
+        start, end, total = self.start_factor, self.end_factor, self.total_iters
+        factor = start + (end - start) * min(total, self.last_epoch) / total
+        return [base_lr * factor for base_lr in self.base_lrs]
 
-class LambdaLR(LRScheduler):
-    r"""Set the learning rate to the starting rate times ``lr_lambda(epoch)``.
+
+class ConstantLR(LRScheduler):
+    r"""Scale the learning rate by ``factor`` for the first ``total_iters`` epochs.
+
+    The simplest warm-up: a lower rate at first, then the rate itself.
 
     Parameters
     ----------
     optimizer : Optimizer
         The optimiser to schedule.
-    lr_lambda : callable or list of callables
-        A function of the epoch (an int) giving the factor, or one per group.
+    factor : float, default 1/3
+        The factor until epoch ``total_iters``, in (0, 1].
+    total_iters : int, default 5
+        The epoch at which the factor ends.
+    last_epoch : int, default -1
+        The epoch to resume from (see ``LRScheduler``); -1 starts the schedule.
 
     Notes
     -----
-    Epoch :math:`t` uses :math:`\eta_t = \eta_0\, \lambda(t)`. Unlike the other
-    schedules this one is not chainable: it sets the rate from the starting rate
-    and overrides any other scheduler's change. The functions are code, not
-    state: ``state_dict`` leaves them out, and the scheduler that loads it keeps
-    its own.
-
-    Raises
-    ------
-    TypeError
-        If ``lr_lambda`` is not callable (or a list of callables).
-    ValueError
-        If a list of functions does not have one per group.
+    With no other change to the rate, epoch :math:`t` uses
+    :math:`\eta_t = \eta_0 \cdot \text{factor}` for :math:`t < T`, and
+    :math:`\eta_0` after. PyTorch accepts ``factor=0`` and then fails with a
+    division by zero at ``total_iters``; MyTorch refuses it when the scheduler
+    is made.
 
     Examples
     --------
     >>> import mytorch
-    >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=2.0)
-    >>> scheduler = mytorch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 1 / (epoch + 1))
-    >>> scheduler.step()
-    >>> scheduler.get_last_lr()
-    [1.0]
+    >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+    >>> scheduler = mytorch.optim.lr_scheduler.ConstantLR(opt, factor=0.5, total_iters=2)
+    >>> rates = []
+    >>> for epoch in range(4):
+    ...     rates.append(scheduler.get_last_lr()[0])
+    ...     opt.step()
+    ...     scheduler.step()
+    >>> rates
+    [0.5, 0.5, 1.0, 1.0]
     """
-
-    _not_saved = ("optimizer", "lr_lambdas")
 
     def __init__(
         self,
         optimizer: Optimizer,
-        lr_lambda: Callable[[int], float] | list[Callable[[int], float]],
+        factor: float = 1.0 / 3,
+        total_iters: int = 5,
+        last_epoch: int = -1,
     ) -> None:
-        groups = len(getattr(optimizer, "param_groups", ()))
-        lambdas = list(lr_lambda) if isinstance(lr_lambda, (list, tuple)) else [lr_lambda] * groups
-        if isinstance(lr_lambda, (list, tuple)) and len(lambdas) != groups:
-            raise ValueError(
-                f"LambdaLR: got {len(lambdas)} lr_lambdas for {groups} parameter groups"
-            )
-        for function in lambdas:
-            if not callable(function):
-                raise TypeError(f"LambdaLR: lr_lambda must be callable, got {function!r}")
-        self.lr_lambdas = lambdas
-        super().__init__(optimizer)
+        self._check_options({"factor": factor, "total_iters": total_iters}, "ConstantLR")
+        self.factor = factor
+        self.total_iters = int(total_iters)
+        super().__init__(optimizer, last_epoch)
+
+    def _check_options(self, options: dict[str, Any], where: str) -> None:
+        factor = options["factor"]
+        check_number(where, "factor", factor, 0.0)
+        if factor == 0 or factor > 1:
+            raise ValueError(f"{where}: factor must be in (0, 1], got {factor!r}")
+        check_positive_int(where, "total_iters", options["total_iters"])
 
     def get_lr(self) -> list[float]:
-        """Return each group's starting rate times its function of ``last_epoch``.
+        """Return each group's rate: times factor at epoch 0, divided by it at ``total_iters``.
 
         Examples
         --------
         >>> import mytorch
         >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
-        >>> mytorch.optim.lr_scheduler.LambdaLR(opt, lambda epoch: 0.5).get_lr()
+        >>> mytorch.optim.lr_scheduler.ConstantLR(opt, factor=0.25).get_last_lr()
+        [0.25]
+        """
+        groups = self.optimizer.param_groups
+        if self.last_epoch == 0:
+            return [group["lr"] * self.factor for group in groups]
+        if self.last_epoch != self.total_iters:
+            return [group["lr"] for group in groups]
+        return [group["lr"] * (1.0 / self.factor) for group in groups]
+
+    def _closed_form_lr(self) -> list[float]:
+        factor = 1.0 if self.last_epoch >= self.total_iters else self.factor
+        return [base_lr * factor for base_lr in self.base_lrs]
+
+
+class PolynomialLR(LRScheduler):
+    r"""Decay the learning rate to zero in ``total_iters`` epochs along a polynomial of ``power``.
+
+    Parameters
+    ----------
+    optimizer : Optimizer
+        The optimiser to schedule.
+    total_iters : int, default 5
+        The epoch at which the rate reaches zero (and stays).
+    power : float, default 1
+        The power of the polynomial (1 is a straight line), >= 0.
+    last_epoch : int, default -1
+        The epoch to resume from (see ``LRScheduler``); -1 starts the schedule.
+
+    Notes
+    -----
+    With no other change to the rate, epoch :math:`t` uses
+    :math:`\eta_t = \eta_0\, (1 - \min(t, T) / T)^{p}`.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+    >>> scheduler = mytorch.optim.lr_scheduler.PolynomialLR(opt, total_iters=4, power=2.0)
+    >>> rates = []
+    >>> for epoch in range(6):
+    ...     rates.append(scheduler.get_last_lr()[0])
+    ...     opt.step()
+    ...     scheduler.step()
+    >>> rates
+    [1.0, 0.5625, 0.25, 0.0625, 0.0, 0.0]
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        total_iters: int = 5,
+        power: float = 1.0,
+        last_epoch: int = -1,
+    ) -> None:
+        self._check_options({"total_iters": total_iters, "power": power}, "PolynomialLR")
+        self.total_iters = int(total_iters)
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def _check_options(self, options: dict[str, Any], where: str) -> None:
+        check_positive_int(where, "total_iters", options["total_iters"])
+        check_number(where, "power", options["power"], 0.0)
+
+    def get_lr(self) -> list[float]:
+        """Return each group's rate times the ratio of this epoch's factor to the last one's.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> opt = mytorch.optim.SGD([mytorch.zeros(1, requires_grad=True)], lr=1.0)
+        >>> scheduler = mytorch.optim.lr_scheduler.PolynomialLR(opt, total_iters=2)
+        >>> scheduler.step()  # calls get_lr() for epoch 1
+        >>> scheduler.get_last_lr()
         [0.5]
         """
-        return [
-            base_lr * function(self.last_epoch)
-            for base_lr, function in zip(self.base_lrs, self.lr_lambdas)
-        ]
+        groups, epoch, total = self.optimizer.param_groups, self.last_epoch, self.total_iters
+        if self._is_initial or epoch > total:
+            return [group["lr"] for group in groups]
+        ratio = ((1.0 - epoch / total) / (1.0 - (epoch - 1) / total)) ** self.power
+        return [group["lr"] * ratio for group in groups]
+
+    def _closed_form_lr(self) -> list[float]:
+        factor = (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters) ** self.power
+        return [base_lr * factor for base_lr in self.base_lrs]

@@ -1,7 +1,7 @@
 """``mytorch.optim.lr_scheduler``: learning-rate schedules, as ``torch.optim.lr_scheduler``.
 
 A scheduler wraps an optimiser; call ``scheduler.step()`` after each epoch's
-``optimizer.step()`` calls (``OneCycleLR`` after each batch's, and
+``optimizer.step()`` calls (``OneCycleLR`` and ``CyclicLR`` after each batch's, and
 ``ReduceLROnPlateau.step(metric)`` with the validation loss). Most schedules are
 "chainable" as in PyTorch: they multiply the current ``group["lr"]`` by their own
 factor, so two of them on one optimiser compose. The classes live in one file
@@ -22,21 +22,29 @@ Examples
 """
 
 from mytorch.optim.chained_lr import ChainedScheduler, SequentialLR
-from mytorch.optim.decay_lr import CosineAnnealingLR, ExponentialLR, MultiStepLR, StepLR
-from mytorch.optim.factor_lr import LambdaLR, LinearLR
+from mytorch.optim.cosine_lr import CosineAnnealingLR, CosineAnnealingWarmRestarts
+from mytorch.optim.cyclic_lr import CyclicLR
+from mytorch.optim.decay_lr import ExponentialLR, MultiStepLR, StepLR
+from mytorch.optim.factor_lr import ConstantLR, LinearLR, PolynomialLR
+from mytorch.optim.lambda_lr import LambdaLR, MultiplicativeLR
 from mytorch.optim.one_cycle_lr import OneCycleLR
 from mytorch.optim.plateau_lr import ReduceLROnPlateau
 from mytorch.optim.scheduler_base import LRScheduler
 
 __all__ = [
     "ChainedScheduler",
+    "ConstantLR",
     "CosineAnnealingLR",
+    "CosineAnnealingWarmRestarts",
+    "CyclicLR",
     "ExponentialLR",
     "LRScheduler",
     "LambdaLR",
     "LinearLR",
     "MultiStepLR",
+    "MultiplicativeLR",
     "OneCycleLR",
+    "PolynomialLR",
     "ReduceLROnPlateau",
     "SequentialLR",
     "StepLR",

@@ -7,7 +7,7 @@ import numbers
 from typing import Any
 
 from mytorch.optim.optimizer import Optimizer, check_number
-from mytorch.optim.scheduler_base import LRScheduler, check_positive_int
+from mytorch.optim.scheduler_base import LRScheduler, check_epoch, check_positive_int
 
 __all__ = ["OneCycleLR"]
 
@@ -98,10 +98,12 @@ class OneCycleLR(LRScheduler):
         div_factor: float = 25.0,
         final_div_factor: float = 1e4,
         three_phase: bool = False,
+        last_epoch: int = -1,
     ) -> None:
         name = "OneCycleLR"
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{name}: expected an Optimizer, got {type(optimizer).__name__}")
+        check_epoch(name, last_epoch)
         if total_steps is None:
             if epochs is None or steps_per_epoch is None:
                 raise ValueError(f"{name}: give total_steps, or epochs and steps_per_epoch")
@@ -133,6 +135,9 @@ class OneCycleLR(LRScheduler):
             base_momenta = _per_group(name, "base_momentum", base_momentum, len(groups))
         self.__dict__.update(options)
         self.total_steps = int(total_steps)
+        if last_epoch != -1:
+            super().__init__(optimizer, last_epoch)  # resuming: the groups are the loaded ones
+            return
         # Everything is checked: now write into the groups, as PyTorch does.
         for index, group in enumerate(groups):
             group["initial_lr"] = max_lrs[index] / div_factor

@@ -98,7 +98,7 @@ class Optimizer:
             stable order, so state dicts would not line up), or if a parameter is
             not a floating-point Tensor.
         ValueError
-            If a parameter does not require grad, is not a leaf, appears twice,
+            If a parameter is not a leaf, appears twice,
             or is already in another group, or if a hyper-parameter is invalid.
 
         Examples
@@ -339,8 +339,6 @@ def _check_param(name: str, param: Any, index: int, group_index: int) -> None:
         raise ValueError(
             f"{where} is not a leaf (an op computed it); optimise the leaves it came from"
         )
-    if not param.requires_grad:
-        raise ValueError(f"{where} does not require grad; create it with requires_grad=True")
 
 
 def _bad_gradient(name: str, group_index: int, index: int, param: Tensor, grad: Any) -> Exception:

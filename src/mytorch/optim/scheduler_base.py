@@ -5,6 +5,12 @@ A scheduler wraps an optimiser; call ``scheduler.step()`` after each epoch's
 from the current ``group["lr"]`` (the "chainable" form), so two of them on one
 optimiser compose, each multiplying the rate by its own factor; creating a
 scheduler already applies its epoch 0.
+
+``last_epoch`` resumes a schedule as PyTorch does: the optimiser's groups must
+already hold ``initial_lr`` (loading the optimiser's state dict restores it),
+and the constructor's step then moves on to epoch ``last_epoch + 1`` without
+re-applying epoch 0. Schedules with a closed form also give it as
+``_closed_form_lr()``, which ``SequentialLR`` uses to restart one at epoch 0.
 """
 
 from __future__ import annotations
@@ -17,7 +23,13 @@ from typing import Any
 from mytorch.core.capture import effect
 from mytorch.optim.optimizer import Optimizer, check_number
 
-__all__ = ["LRScheduler", "check_epoch", "check_positive_int", "check_rates"]
+__all__ = [
+    "LRScheduler",
+    "check_epoch",
+    "check_positive_int",
+    "check_rates",
+    "check_resumable",
+]
 
 
 class LRScheduler:
@@ -25,12 +37,27 @@ class LRScheduler:
 
     Subclasses write ``get_lr()``: the rates for epoch ``last_epoch``. On creation
     each group records its starting rate as ``group["initial_lr"]`` (kept in
-    ``base_lrs``), and epoch 0 is applied.
+    ``base_lrs``), and epoch 0 is applied. While the constructor's own step
+    runs, ``_is_initial`` is True: a chainable ``get_lr`` then leaves the rate as
+    it is (PyTorch's rule, so that resuming does not apply a step twice).
 
     Parameters
     ----------
     optimizer : Optimizer
         The optimiser whose ``param_groups`` get their ``lr`` set.
+    last_epoch : int, default -1
+        -1 starts the schedule. To resume one, pass the epoch it had reached
+        (as PyTorch: only after loading the optimiser's state, whose groups hold
+        ``initial_lr``); saving and loading the scheduler's ``state_dict`` is
+        the simpler way.
+
+    Raises
+    ------
+    KeyError
+        If ``last_epoch`` is not -1 and a group has no ``initial_lr`` (as
+        PyTorch); nothing is changed then.
+    ValueError
+        If ``last_epoch`` is not an int >= -1.
 
     Attributes
     ----------
@@ -56,18 +83,30 @@ class LRScheduler:
 
     #: Attributes that ``state_dict`` leaves out: objects, not state.
     _not_saved: tuple[str, ...] = ("optimizer",)
+    #: True only during the step the constructor makes (an instance attribute then).
+    _is_initial = False
 
-    def __init__(self, optimizer: Optimizer) -> None:
+    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
+        name = type(self).__name__
         if not isinstance(optimizer, Optimizer):
-            raise TypeError(
-                f"{type(self).__name__}: expected an Optimizer, got {type(optimizer).__name__}"
-            )
+            raise TypeError(f"{name}: expected an Optimizer, got {type(optimizer).__name__}")
+        check_epoch(name, last_epoch)
+        check_resumable(name, optimizer, last_epoch)
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault("initial_lr", group["lr"])
         self.optimizer = optimizer
-        for group in optimizer.param_groups:
-            group.setdefault("initial_lr", group["lr"])
         self.base_lrs = [group["initial_lr"] for group in optimizer.param_groups]
-        self.last_epoch = -1
-        self.step()
+        self.last_epoch = int(last_epoch)
+        self._initial_step()
+
+    def _initial_step(self) -> None:
+        """The constructor's step: a chainable ``get_lr`` sees ``_is_initial`` True."""
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            del self._is_initial  # back to the class's False; never saved
 
     def get_lr(self) -> list[float]:
         """Return each group's rate for epoch ``last_epoch`` (written by subclasses).
@@ -132,14 +171,32 @@ class LRScheduler:
         >>> scheduler.last_epoch, opt.param_groups[0]["lr"]
         (1, 0.1)
         """
-        groups = self.optimizer.param_groups
-        if len(groups) != len(self.base_lrs):
+        self._check_groups()
+        self._update_lr()
+
+    def _check_groups(self) -> None:
+        groups = len(self.optimizer.param_groups)
+        if groups != len(self.base_lrs):
             raise RuntimeError(
-                f"{type(self).__name__}: the optimiser has {len(groups)} parameter groups, "
+                f"{type(self).__name__}: the optimiser has {groups} parameter groups, "
                 f"the scheduler was made for {len(self.base_lrs)}"
             )
-        self.last_epoch += 1
-        for group, lr in zip(groups, self.get_lr()):
+
+    def _update_lr(self, epoch: int | None = None) -> None:
+        """Advance one epoch, or jump to ``epoch`` by the closed form where there is one.
+
+        The jump is how ``SequentialLR`` restarts a scheduler at epoch 0, as
+        PyTorch's ``_update_lr(0)`` does.
+        """
+        if epoch is None:
+            self.last_epoch += 1
+            rates = self.get_lr()
+        else:
+            self.last_epoch = epoch
+            closed_form = getattr(self, "_closed_form_lr", None)
+            rates = closed_form() if closed_form is not None else self.get_lr()
+        groups = self.optimizer.param_groups
+        for group, lr in zip(groups, rates):
             group["lr"] = lr
         self._last_lr = [group["lr"] for group in groups]
 
@@ -217,6 +274,19 @@ class LRScheduler:
         The constructor and ``load_state_dict`` both call it, so a loaded state
         meets the same rules as a new scheduler.
         """
+
+
+def check_resumable(where: str, optimizer: Optimizer, last_epoch: int) -> None:
+    """Raise KeyError, as PyTorch, when resuming (``last_epoch != -1``) without ``initial_lr``."""
+    if last_epoch == -1:
+        return
+    for index, group in enumerate(optimizer.param_groups):
+        if "initial_lr" not in group:
+            raise KeyError(
+                f"{where}: param 'initial_lr' is not specified in param_groups[{index}] "
+                f"when resuming a scheduler with last_epoch={last_epoch}; load the "
+                "optimiser's state dict first, or start with last_epoch=-1"
+            )
 
 
 def check_positive_int(where: str, what: str, value: Any) -> None:

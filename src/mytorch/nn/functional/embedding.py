@@ -2,10 +2,14 @@
 
 The lookup is ``weight[indices]``; its gradient adds each output row's
 gradient into the row it came from (an index used twice gets both), except
-``padding_idx``'s row, which gets none, as in PyTorch.
+``padding_idx``'s row, which gets none, as in PyTorch. With ``max_norm``, the
+looked-up rows whose norm is larger are first scaled down to it, in place and
+outside the graph, as PyTorch's ``embedding_renorm_`` does.
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -16,7 +20,13 @@ from mytorch.ops.indexing import IndexAdd
 __all__ = ["embedding"]
 
 
-def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> Tensor:
+def embedding(
+    input: Tensor,
+    weight: Tensor,
+    padding_idx: int | None = None,
+    max_norm: float | None = None,
+    norm_type: float = 2.0,
+) -> Tensor:
     """Look up ``weight[input]``: integer indices of any shape ``(*)`` give ``(*, D)``.
 
     Parameters
@@ -26,13 +36,23 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     weight : Tensor of shape (num_embeddings, D)
     padding_idx : int, optional
         An index whose row receives no gradient (negative counts from the end).
+    max_norm : float, optional
+        Each looked-up row whose ``norm_type``-norm exceeds ``max_norm`` is
+        first scaled, in ``weight`` itself, to norm ``max_norm`` (times
+        ``max_norm / (norm + 1e-7)``, as PyTorch). The change is made outside
+        the graph (as under ``no_grad``) and bumps ``weight``'s version.
+    norm_type : float, default 2.0
+        The p of the p-norm for ``max_norm``.
 
     Raises
     ------
     TypeError
-        If the indices are not integers.
+        If the indices are not integers, or ``max_norm`` / ``norm_type`` not
+        real numbers.
     IndexError
         If an index is out of range (as PyTorch).
+    ValueError
+        If ``max_norm`` is negative or NaN.
 
     Examples
     --------
@@ -42,6 +62,12 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
     >>> F.embedding(mytorch.tensor([[2, 1]], dtype=mytorch.int64), weight)
     tensor([[[3., 4.],
              [1., 2.]]])
+    >>> weight = mytorch.tensor([[3.0, 4.0], [0.3, 0.4]])
+    >>> F.embedding(mytorch.tensor([0], dtype=mytorch.int64), weight, max_norm=1.0)
+    tensor([[0.6, 0.8]])
+    >>> weight  # row 0 was renormalised in place; row 1 was not looked up
+    tensor([[0.6, 0.8],
+            [0.3, 0.4]])
     """
     indices = input.data if isinstance(input, Tensor) else np.asarray(input)
     if indices.dtype.kind not in "iu":
@@ -67,8 +93,35 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
                 f"embedding: padding_idx must be within [-{rows}, {rows}), got {padding_idx}"
             )
         padding_idx %= rows
+    if max_norm is not None:
+        _renorm_rows(weight, indices, max_norm, norm_type)
     # A copy: changing the caller's index tensor later must not change the gradient.
     return Embedding.apply(weight, indices.copy(), padding_idx)
+
+
+def _renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """Scale the looked-up rows of norm above ``max_norm`` down to it, in place.
+
+    PyTorch does this under ``no_grad``: the new values are a change of the
+    weight, not an op in the graph; the version bump lets a node that saved
+    the old weight notice, as in PyTorch.
+    """
+    for what, value in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"embedding: {what} must be a real number, got {value!r}")
+    if not max_norm >= 0:
+        raise ValueError(f"embedding: max_norm must be >= 0, got {max_norm!r}")
+    rows = np.unique(indices)
+    if rows.size == 0:
+        return
+    norms = np.linalg.norm(weight.data[rows], ord=norm_type, axis=1)
+    over = norms > max_norm
+    if over.any():
+        rows = rows[over]
+        # PyTorch's scale, with 1e-7 so that a row is never divided by zero.
+        scale = (max_norm / (norms[over].astype(np.float64) + 1e-7)).astype(weight.dtype)
+        weight.data[rows] *= scale[:, None]
+        weight._bump_version()
 
 
 class Embedding(Function):

@@ -15,7 +15,13 @@ Examples
 
 from mytorch.utils.data.collate import default_collate
 from mytorch.utils.data.dataloader import DataLoader
-from mytorch.utils.data.dataset import Dataset, Subset, TensorDataset, random_split
+from mytorch.utils.data.dataset import (
+    Dataset,
+    IterableDataset,
+    Subset,
+    TensorDataset,
+    random_split,
+)
 from mytorch.utils.data.sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 from mytorch.utils.data.worker import WorkerInfo, get_worker_info
 
@@ -23,6 +29,7 @@ __all__ = [
     "BatchSampler",
     "DataLoader",
     "Dataset",
+    "IterableDataset",
     "RandomSampler",
     "Sampler",
     "SequentialSampler",

@@ -8,7 +8,9 @@ training run) unless the loader was given its own ``generator`` or ``seed``. A
 index array; any other dataset is read sample by sample and the samples are
 collated by ``default_collate`` (or the ``collate_fn`` given). With
 ``num_workers > 0`` worker processes read and collate the batches (see
-``mytorch.utils.data.worker``); the batches and their order are the same.
+``mytorch.utils.data.worker``); the batches and their order are the same. An
+``IterableDataset`` is read in the order it yields, ``batch_size`` samples at a
+time (each worker, if any, reading its own copy, as in PyTorch).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import numpy as np
 
 from mytorch.core.random import default_generator
 from mytorch.utils.data.collate import default_collate
-from mytorch.utils.data.dataset import Dataset
+from mytorch.utils.data.dataset import Dataset, IterableDataset, _has_own_len
 from mytorch.utils.data.sampler import (
     BatchSampler,
     RandomSampler,
@@ -30,7 +32,14 @@ from mytorch.utils.data.sampler import (
     _check_batch_size,
     _check_generator,
 )
-from mytorch.utils.data.worker import WorkerPool, fetch_batch, resolve_context
+from mytorch.utils.data.worker import (
+    IterableFetcher,
+    MapFetcher,
+    StreamEnd,
+    WorkerPool,
+    fetch_batch,
+    resolve_context,
+)
 
 __all__ = ["DataLoader"]
 
@@ -44,9 +53,10 @@ class DataLoader:
 
     Parameters
     ----------
-    dataset : Dataset
-        A ``TensorDataset`` (fast path) or any object with ``__len__`` and
-        ``__getitem__``.
+    dataset : Dataset or IterableDataset
+        A ``TensorDataset`` (fast path), any object with ``__len__`` and
+        ``__getitem__``, or an ``IterableDataset`` (a stream: no ``shuffle``,
+        ``sampler`` or ``batch_sampler``; see ``IterableDataset`` for workers).
     batch_size : int, default 1
         Samples per batch; the last batch may be smaller unless ``drop_last``.
     shuffle : bool, default False
@@ -150,6 +160,19 @@ class DataLoader:
             raise ValueError("DataLoader: give either generator or seed, not both")
         _check_generator(generator, "DataLoader")
         self._check_workers(num_workers, timeout, prefetch_factor, persistent_workers)
+        self._iterable = isinstance(dataset, IterableDataset)
+        if self._iterable:
+            # As PyTorch: a stream has no indices to order (PyTorch's wording).
+            for name, value in (
+                ("shuffle", shuffle),
+                ("sampler", sampler),
+                ("batch_sampler", batch_sampler),
+            ):
+                if value is not None and value is not False:
+                    raise ValueError(
+                        f"DataLoader with IterableDataset: expected unspecified {name} "
+                        f"option, but got {name}={value!r}"
+                    )
         if sampler is not None and shuffle:
             raise ValueError("DataLoader: sampler option is mutually exclusive with shuffle")
         if batch_sampler is not None and (
@@ -164,7 +187,7 @@ class DataLoader:
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.generator = np.random.default_rng(seed) if seed is not None else generator
-        if batch_sampler is None:
+        if batch_sampler is None and not self._iterable:
             if sampler is None:
                 sampler = (
                     RandomSampler(dataset, generator=self.generator)
@@ -208,16 +231,43 @@ class DataLoader:
             raise ValueError("DataLoader: persistent_workers option needs num_workers > 0")
 
     def __len__(self) -> int:
-        """The number of batches in one epoch."""
-        return len(self.batch_sampler)  # type: ignore[arg-type]
+        """The number of batches in one epoch.
+
+        For an ``IterableDataset``, computed from the dataset's own ``__len__``
+        (a TypeError without one), as PyTorch does; with workers that is right
+        only if they split the stream.
+        """
+        if not self._iterable:
+            return len(self.batch_sampler)  # type: ignore[arg-type]
+        if not _has_own_len(self.dataset):
+            raise TypeError(
+                f"DataLoader: len() needs the length of the {type(self.dataset).__name__} "
+                "stream; define its __len__"
+            )
+        samples, size = len(self.dataset), self.batch_size  # type: ignore[arg-type]
+        return samples // size if self.drop_last else -(-samples // size)  # type: ignore[operator]
 
     def __iter__(self) -> Iterator[Any]:
+        if self._iterable:
+            if self.num_workers == 0:
+                return _stream(self._fetcher(), next(_epochs))
+            return _WorkerIterator(self, itertools.repeat([]))  # no indices: "the next batch"
         # Draw the epoch's order now, not at the first ``next``, so the draw happens at a
         # predictable point of the program's sequence of random draws.
         batches = iter(self.batch_sampler)
         if self.num_workers == 0:
             return (fetch_batch(self.dataset, indices, self.collate_fn) for indices in batches)
         return _WorkerIterator(self, batches)
+
+    def _fetcher(self) -> MapFetcher | IterableFetcher:
+        if self._iterable:
+            return IterableFetcher(
+                self.dataset,
+                self.batch_size,  # type: ignore[arg-type]
+                self.drop_last,
+                self.collate_fn,
+            )
+        return MapFetcher(self.dataset, self.collate_fn)
 
     def _start_workers(self) -> WorkerPool:
         if self._pool is not None and not self._pool.closed:
@@ -227,8 +277,7 @@ class DataLoader:
         # spawning them draws nothing from the generator (the order stays the same).
         seed_sequence = generator.bit_generator.seed_seq.spawn(1)[0]
         pool = WorkerPool(
-            self.dataset,
-            self.collate_fn,
+            self._fetcher(),
             self.num_workers,
             resolve_context(self.multiprocessing_context),
             self.worker_init_fn,
@@ -251,8 +300,22 @@ class DataLoader:
         )
 
 
+def _stream(fetch: IterableFetcher, run: int) -> Iterator[Any]:
+    """An IterableDataset's batches read in the main process, until its stream ends."""
+    while True:
+        try:
+            batch = fetch(run)
+        except StreamEnd:
+            return
+        yield batch
+
+
 class _WorkerIterator:
-    """One epoch read by worker processes: batches sent round-robin, received in order."""
+    """One epoch read by worker processes: batches sent round-robin, received in order.
+
+    For an IterableDataset the tasks are "your next batch"; a worker that answers
+    that its stream has ended is skipped from then on, as in PyTorch.
+    """
 
     def __init__(self, loader: DataLoader, batches: Iterator[list[int]]) -> None:
         self._loader = loader
@@ -262,36 +325,48 @@ class _WorkerIterator:
         # of an abandoned epoch that persistent workers still send are dropped.
         self._run = next(_epochs)
         self._sent = self._received = 0
-        self._waiting: dict[int, tuple[int, bool, Any]] = {}
+        self._turn = 0  # the next worker to ask, in turn
+        self._ended: set[int] = set()  # workers whose IterableDataset stream has ended
+        self._waiting: dict[int, tuple[int, bool | None, Any]] = {}
         for _ in range(loader.prefetch_factor * loader.num_workers):  # type: ignore[operator]
             self._send_next()
 
     def _send_next(self) -> None:
+        workers = self._loader.num_workers
+        if len(self._ended) == workers:
+            return
         indices = next(self._batches, None)
         if indices is not None:
-            worker_id = self._sent % self._loader.num_workers
-            self._pool.send((self._run, self._sent), worker_id, list(indices))
+            while self._turn % workers in self._ended:
+                self._turn += 1
+            self._pool.send((self._run, self._sent), self._turn % workers, list(indices))
+            self._turn += 1
             self._sent += 1
 
     def __iter__(self) -> _WorkerIterator:
         return self
 
     def __next__(self) -> Any:
-        if self._received == self._sent:
-            self._finish()
-            raise StopIteration
-        while self._received not in self._waiting:
-            key, worker_id, ok, payload = self._pool.receive(self._loader.timeout)
-            if key is None:  # worker_init_fn failed
+        while True:
+            if self._received == self._sent:
+                self._finish()
+                raise StopIteration
+            while self._received not in self._waiting:
+                key, worker_id, ok, payload = self._pool.receive(self._loader.timeout)
+                if key is None:  # worker_init_fn failed
+                    self._fail(worker_id, payload)
+                if key[0] == self._run:  # else a batch of an abandoned epoch
+                    self._waiting[key[1]] = worker_id, ok, payload
+            worker_id, ok, payload = self._waiting.pop(self._received)
+            self._received += 1
+            if ok is None:  # the worker's stream has ended: ask the others
+                self._ended.add(worker_id)
+                self._send_next()
+                continue
+            if not ok:
                 self._fail(worker_id, payload)
-            if key[0] == self._run:  # else a batch of an abandoned epoch
-                self._waiting[key[1]] = worker_id, ok, payload
-        worker_id, ok, payload = self._waiting.pop(self._received)
-        self._received += 1
-        if not ok:
-            self._fail(worker_id, payload)
-        self._send_next()
-        return payload
+            self._send_next()
+            return payload
 
     def __len__(self) -> int:
         return len(self._loader)

@@ -1,6 +1,8 @@
 """Datasets: what a ``DataLoader`` draws samples from.
 
-A ``Dataset`` is anything with a length that returns one sample per integer index.
+A ``Dataset`` is anything with a length that returns one sample per integer index;
+an ``IterableDataset`` is a stream of samples instead (lines of files too big to
+index, generated data), read in order by iterating it.
 ``TensorDataset`` is the common case, a few arrays that share their first dimension
 (inputs, labels, ...); because its samples are rows of arrays, a ``DataLoader`` can
 take a whole batch of rows with one numpy index instead of one sample at a time.
@@ -18,7 +20,7 @@ import numpy as np
 from mytorch.core.random import default_generator
 from mytorch.core.tensor import Tensor, shape_str
 
-__all__ = ["Dataset", "Subset", "TensorDataset", "random_split"]
+__all__ = ["Dataset", "IterableDataset", "Subset", "TensorDataset", "random_split"]
 
 
 class Dataset(ABC):
@@ -47,6 +49,59 @@ class Dataset(ABC):
     @abstractmethod
     def __len__(self) -> int:
         """Return the number of samples."""
+
+
+class IterableDataset(Dataset):
+    """The abstract base of stream datasets: subclass it and define ``__iter__``.
+
+    A ``DataLoader`` reads the samples in the order ``__iter__`` yields them and
+    batches them (``batch_size``, ``drop_last``); ``shuffle``, ``sampler`` and
+    ``batch_sampler`` do not apply. Define ``__len__`` too if you know the
+    number of samples, for ``len(loader)``.
+
+    With ``num_workers > 0`` each worker process iterates its OWN copy of the
+    dataset, as in PyTorch: without care every sample comes once per worker.
+    Split the stream in ``__iter__`` with ``get_worker_info()`` (None in the
+    main process), as in the example. The batches come from the workers in
+    turn (worker 0's first, worker 1's first, ...); a worker whose stream ends
+    drops out, and the epoch ends when all have.
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> from mytorch.utils.data import DataLoader, IterableDataset, get_worker_info
+    >>> class Range(IterableDataset):
+    ...     def __init__(self, stop):
+    ...         self.stop = stop
+    ...     def __iter__(self):
+    ...         info = get_worker_info()
+    ...         if info is None:  # the main process reads everything
+    ...             return iter(range(self.stop))
+    ...         return iter(range(info.id, self.stop, info.num_workers))  # one share each
+    >>> [batch.tolist() for batch in DataLoader(Range(7), batch_size=3)]
+    [[0, 1, 2], [3, 4, 5], [6]]
+    >>> [batch.tolist() for batch in DataLoader(Range(7), batch_size=3, drop_last=True)]
+    [[0, 1, 2], [3, 4, 5]]
+    """
+
+    @abstractmethod
+    def __iter__(self) -> Any:
+        """Return an iterator over the samples."""
+
+    def __getitem__(self, index: int) -> Any:
+        raise TypeError(
+            f"{type(self).__name__} is an IterableDataset: it has no samples by index; "
+            "iterate over it instead"
+        )
+
+    def __len__(self) -> int:
+        # A stream need not know its length; subclasses that do define __len__.
+        raise TypeError(f"object of type '{type(self).__name__}' has no len()")
+
+
+def _has_own_len(dataset: Any) -> bool:
+    """Whether an IterableDataset's class defines ``__len__`` (the base's only refuses)."""
+    return type(dataset).__len__ is not IterableDataset.__len__
 
 
 class TensorDataset(Dataset):

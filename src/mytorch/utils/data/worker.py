@@ -7,10 +7,15 @@ Workers get the dataset when they start (inherited by ``fork``, or pickled for
 ``spawn`` and ``forkserver``), read and collate their samples, and send each batch
 back through one result queue. A worker's error is sent back as its type, message
 and traceback and raised again in the main process, naming the worker and the sample.
+
+An ``IterableDataset`` has no indices: each worker iterates its own copy and each
+task asks it for its next batch (``IterableFetcher``); a worker whose stream has
+ended answers ``StreamEnd``, and the main process stops asking it.
 """
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import pickle
 import queue
@@ -29,6 +34,11 @@ from mytorch.utils.data.collate import collate_samples, default_collate
 from mytorch.utils.data.dataset import TensorDataset
 
 __all__ = ["WorkerInfo", "get_worker_info"]
+
+
+class StreamEnd(Exception):
+    """Raised by ``IterableFetcher`` when its iterator has no batch left."""
+
 
 _POLL_SECONDS = 0.2  # how often a waiting main process checks that its workers live
 _SHUTDOWN_SECONDS = 5.0
@@ -99,9 +109,58 @@ def fetch_batch(dataset: Any, indices: list[int], collate_fn: Callable[[list[Any
     return collate_fn(samples)
 
 
+class MapFetcher:
+    """A map-style dataset's batches: the samples at the indices each task names."""
+
+    def __init__(self, dataset: Any, collate_fn: Callable[[list[Any]], Any]) -> None:
+        self.dataset, self.collate_fn = dataset, collate_fn
+
+    def __call__(self, run: int, indices: list[int]) -> Any:
+        return fetch_batch(self.dataset, indices, self.collate_fn)
+
+
+class IterableFetcher:
+    """An ``IterableDataset``'s batches: the next ``batch_size`` samples of this process's copy.
+
+    A new ``run`` (epoch) starts a fresh iterator, so persistent workers start
+    their stream over each epoch, as PyTorch's do.
+    """
+
+    def __init__(
+        self,
+        dataset: Any,
+        batch_size: int,
+        drop_last: bool,
+        collate_fn: Callable[[list[Any]], Any],
+    ) -> None:
+        self.dataset, self.batch_size, self.drop_last = dataset, batch_size, drop_last
+        self.collate_fn = collate_fn
+        self._run: int | None = None
+        self._iterator: Any = None
+        self._read = 0  # samples read so far this run: errors name the sample by it
+
+    def __call__(self, run: int, indices: Any = None) -> Any:
+        if run != self._run:
+            self._run, self._iterator, self._read = run, iter(self.dataset), 0
+        if self._iterator is None:
+            raise StreamEnd
+        try:
+            samples = list(itertools.islice(self._iterator, self.batch_size))
+        except Exception as error:
+            name = type(self.dataset).__name__
+            error._mytorch_sample = f"the iterator of {name} after {self._read} samples"  # type: ignore[attr-defined]
+            raise
+        if not samples or (self.drop_last and len(samples) < self.batch_size):
+            self._iterator = None  # ended: never call next() on it again
+            raise StreamEnd
+        first, self._read = self._read, self._read + len(samples)
+        if self.collate_fn is default_collate:  # errors name the samples' stream positions
+            return collate_samples(samples, range(first, self._read), "sample")
+        return self.collate_fn(samples)
+
+
 def _worker_loop(
-    dataset: Any,
-    collate_fn: Callable[[list[Any]], Any],
+    fetch: MapFetcher | IterableFetcher,
     index_queue: Any,
     result_queue: Any,
     info: WorkerInfo,
@@ -124,7 +183,9 @@ def _worker_loop(
         while (task := index_queue.get()) is not None:
             key, indices = task
             try:
-                result = (key, info.id, True, fetch_batch(dataset, indices, collate_fn))
+                result = (key, info.id, True, fetch(key[0], indices))
+            except StreamEnd:
+                result = (key, info.id, None, None)  # None: this worker's stream has ended
             except Exception as error:
                 where = getattr(error, "_mytorch_sample", f"the batch of indices {indices}")
                 result = (key, info.id, False, _failure(error, where))
@@ -151,8 +212,7 @@ class WorkerPool:
 
     def __init__(
         self,
-        dataset: Any,
-        collate_fn: Callable[[list[Any]], Any],
+        fetch: MapFetcher | IterableFetcher,
         num_workers: int,
         context: Any,
         init_fn: Callable[[int], None] | None,
@@ -166,12 +226,11 @@ class WorkerPool:
         children = seed_sequence.spawn(num_workers)
         seeds = [int(child.generate_state(1, np.uint64)[0]) >> 1 for child in children]
         for worker_id, seed in enumerate(seeds):
-            info = WorkerInfo(worker_id, num_workers, seed, dataset)
+            info = WorkerInfo(worker_id, num_workers, seed, fetch.dataset)
             process = context.Process(
                 target=_worker_loop,
                 args=(
-                    dataset,
-                    collate_fn,
+                    fetch,
                     self.index_queues[worker_id],
                     self.result_queue,
                     info,
