@@ -265,3 +265,39 @@ def test_compile_accepts_pytorchs_keywords() -> None:
     documented = {"model", "fullgraph", "dynamic", "backend", "mode", "options", "disable"}
     assert documented <= set(inspect.signature(torch.compile).parameters)
     assert documented <= set(inspect.signature(mytorch.compile).parameters)
+
+
+def test_freezing_a_parameter_captures_again_and_trains_as_eager() -> None:
+    runs = []
+    for compiled in (False, True):
+        model, opt = setup()
+        step = make_step(model, opt)
+        step = mytorch.compile(step) if compiled else step
+        losses = [step(*batch(seed=i)).item() for i in range(3)]
+        model[0].requires_grad_(False)  # fine-tune the rest
+        losses += [step(*batch(seed=i)).item() for i in range(3, 6)]
+        runs.append((losses, [p.data.copy() for p in model.parameters()]))
+    assert runs[0][0] == runs[1][0]
+    for eager, replayed in zip(runs[0][1], runs[1][1]):
+        np.testing.assert_array_equal(eager, replayed)
+    assert len(step.programs()) == 2
+
+
+def test_a_scheduler_stepped_inside_the_step_is_replayed() -> None:
+    runs = []
+    for compiled in (False, True):
+        model, opt = setup()
+        schedule = optim.lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=20)
+
+        def train_step(x: mytorch.Tensor, y: mytorch.Tensor) -> mytorch.Tensor:
+            opt.zero_grad()  # noqa: B023 (each run defines its own step)
+            loss = nn.functional.cross_entropy(model(x), y)  # noqa: B023
+            loss.backward()
+            opt.step()  # noqa: B023
+            schedule.step()  # noqa: B023
+            return loss
+
+        step = mytorch.compile(train_step) if compiled else train_step
+        runs.append([step(*batch(seed=i)).item() for i in range(8)] + [schedule.get_last_lr()])
+    assert runs[0] == runs[1]
+    assert step.programs()

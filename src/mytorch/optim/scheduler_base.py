@@ -86,6 +86,11 @@ class LRScheduler:
     #: True only during the step the constructor makes (an instance attribute then).
     _is_initial = False
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "step" in cls.__dict__:  # a subclass's own step is an effect too (see step)
+            cls.step = effect(cls.__dict__["step"])
+
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
         name = type(self).__name__
         if not isinstance(optimizer, Optimizer):
