@@ -84,8 +84,10 @@ def test_bad_arguments_to_requires_grad_are_refused():
     ):
         model.requires_grad_("no")
     assert all(p.requires_grad for p in model.parameters())
-    with pytest.raises(ValueError, match=r"requires_grad_\(False\)"):
-        nn.Parameter(mytorch.zeros(2), requires_grad=False)
+    frozen = nn.Parameter(mytorch.zeros(2), requires_grad=False)  # as in PyTorch
+    assert frozen.is_parameter and frozen.is_leaf and not frozen.requires_grad
+    with pytest.raises(TypeError, match="Parameter: requires_grad must be a bool, got str"):
+        nn.Parameter(mytorch.zeros(2), requires_grad="False")
 
 
 def _fine_tune(lib, model, make_opt, x, y, steps):

@@ -26,17 +26,16 @@ class Parameter(Tensor):
         PyTorch); Python numbers and lists become the default dtype. Must be of a
         floating-point dtype.
     requires_grad : bool, default True
-        Must be True: a parameter is created requiring grad. To freeze it, call
-        ``requires_grad_(False)`` afterwards, as in PyTorch (it stays a
-        parameter). Keep state that is never learned (running statistics,
-        counters) in a buffer instead (``Module.register_buffer``).
+        False makes a frozen parameter, as in PyTorch: it is created requiring
+        grad (SPEC.md's rule for parameters) and then frozen with
+        ``requires_grad_(False)``; it stays a parameter. Keep state that is
+        never learned (running statistics, counters) in a buffer instead
+        (``Module.register_buffer``).
 
     Raises
     ------
-    ValueError
-        If ``requires_grad`` is False.
     TypeError
-        If ``data`` is not of a floating-point dtype.
+        If ``data`` is not of a floating-point dtype, or ``requires_grad`` not a bool.
 
     Examples
     --------
@@ -55,11 +54,9 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data: Any, requires_grad: bool = True) -> None:
-        if not requires_grad:
-            raise ValueError(
-                "Parameter: a parameter is created requiring grad; to freeze it, call "
-                "Parameter(data).requires_grad_(False), and to keep a tensor that is "
-                "never learned in a Module, use module.register_buffer(name, tensor)"
+        if type(requires_grad) is not bool:
+            raise TypeError(
+                f"Parameter: requires_grad must be a bool, got {type(requires_grad).__name__}"
             )
         array = data.data if isinstance(data, Tensor) else data
         if getattr(array, "dtype", None) is not None and array.dtype.kind not in "fc":
@@ -68,6 +65,8 @@ class Parameter(Tensor):
             )
         # A Tensor itself is passed on, so that the two share a version counter.
         super().__init__(data, requires_grad=True, is_parameter=True)
+        if not requires_grad:
+            self.requires_grad_(False)  # frozen from the start
 
     def __repr__(self) -> str:
         return "Parameter containing:\n" + super().__repr__()
