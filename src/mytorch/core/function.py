@@ -193,6 +193,12 @@ class Function:
     # counter, so an in-place change through either is seen by both.
     returns_view = False
 
+    # True for ops whose backward, run without create_graph, returns each
+    # gradient in a new array that nothing else holds: not a view, not
+    # grad_output itself, not a saved tensor, and no array returned twice. The
+    # engine may then hand such a gradient to a leaf's .grad without a copy.
+    fresh_grads = False
+
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Run forward on ``args`` and, if any input requires grad, record a node.
