@@ -157,11 +157,13 @@ def test_linear_gradients_are_private(bias: bool) -> None:
 
 def test_handed_over_gradients_equal_the_recorded_formula_bit_for_bit() -> None:
     # With create_graph=True the backward formulas run as recorded Tensor ops; a
-    # plain backward takes the fast paths and hands gradients over. Same bits.
+    # plain backward takes the fast paths (MatMul's, Linear's, ReLU's and the
+    # reductions' numpy paths) and hands gradients over. Same bits.
     for dtype in (np.float32, np.float64):
         shapes = [(6, 7), (7, 5), (4, 7), (3, 7), (3,)]
         a, b, x, w, bias = leaves = [leaf(*shape, dtype=dtype) for shape in shapes]
-        loss = (a @ b).sum() + F.linear(x, w, bias).exp().sum()
+        hidden = F.linear(x, w, bias)
+        loss = (a @ b).sum() + hidden.relu().mean(dim=0).sum() + hidden.exp().sum(dim=1).sum()
         recorded = mytorch.grad(loss, leaves, retain_graph=True, create_graph=True)
         loss.backward()
         for expected, t in zip(recorded, leaves):
