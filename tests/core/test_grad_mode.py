@@ -32,6 +32,24 @@ def test_no_grad_as_a_decorator() -> None:
     assert evaluate.__name__ == "evaluate" and evaluate.__doc__ == "Doubles t."
 
 
+def test_a_decorated_function_restores_the_mode_after_an_exception() -> None:
+    @mytorch.no_grad()
+    def fail():
+        raise KeyError("boom")
+
+    @mytorch.enable_grad()
+    def fail_enabled():
+        fail()
+
+    with pytest.raises(KeyError):
+        fail()
+    assert mytorch.is_grad_enabled()
+    with mytorch.no_grad():
+        with pytest.raises(KeyError):
+            fail_enabled()
+        assert not mytorch.is_grad_enabled()
+
+
 def test_enable_grad_inside_no_grad() -> None:
     x = mytorch.tensor(1.0, requires_grad=True)
     with mytorch.no_grad():

@@ -277,7 +277,13 @@ def _run(
     # Leaves' gradients are written only once the whole walk has succeeded: a
     # backward that fails half-way (a custom op's bad gradient, anomaly mode)
     # leaves every .grad as it was.
-    finished_leaves: list[tuple[AccumulateGrad, Tensor]] = []
+    finished_leaves: list[tuple[AccumulateGrad, Tensor, bool]] = []
+    # The nodes whose gradient buffer is a new array that only the engine holds:
+    # the engine's own sum of two gradients, or a gradient from an op that
+    # declares fresh_grads. A leaf may keep such a buffer as its .grad without
+    # a copy; any other gradient may be shared (the seed, an Add passing its
+    # grad_output to both inputs, a custom op returning a saved tensor).
+    owned: set[Node] = set()
     try:
         while ready:
             node = ready.pop()
@@ -286,7 +292,7 @@ def _run(
                 targets[node] = gradient
             if type(node) is AccumulateGrad:
                 if gradient is not None and targets is None:
-                    finished_leaves.append((node, gradient))
+                    finished_leaves.append((node, gradient, node in owned))
                 continue
             parents = node.next_functions
             if wanted is not None and not any(p is not None and wanted[p] for p in parents):
@@ -300,20 +306,24 @@ def _run(
                 if node._retained is not None and targets is None:
                     _store_retained(node, gradient, create_graph)
                 parent_grads = apply(node, gradient, retain_graph)
+            fresh = node.function.fresh_grads
             for parent, parent_grad in zip(parents, parent_grads):
                 if parent is None or (wanted is not None and not wanted[parent]):
                     continue
                 if parent_grad is not None:
                     if parent in buffers:
                         buffers[parent] = buffers[parent] + parent_grad
+                        owned.add(parent)
                     else:
                         buffers[parent] = parent_grad
+                        if fresh:
+                            owned.add(parent)
                 remaining = consumers[parent] - 1
                 consumers[parent] = remaining
                 if remaining == 0:
                     ready.append(parent)
-        for node, gradient in finished_leaves:
-            node.apply(gradient, create_graph)
+        for node, gradient, is_owned in finished_leaves:
+            node.apply(gradient, create_graph, is_owned)
     finally:
         grad_mode._state.enabled = previous_mode
 

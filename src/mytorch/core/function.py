@@ -194,6 +194,12 @@ class Function:
     # counter, so an in-place change through either is seen by both.
     returns_view = False
 
+    # True for ops whose backward, run without create_graph, returns each
+    # gradient in a new array that nothing else holds: not a view, not
+    # grad_output itself, not a saved tensor, and no array returned twice. The
+    # engine may then hand such a gradient to a leaf's .grad without a copy.
+    fresh_grads = False
+
     @classmethod
     def apply(cls, *args: Any) -> Tensor:
         """Run forward on ``args`` and, if any input requires grad, record a node.
@@ -289,14 +295,14 @@ def _forward_error(cls: type[Function], args: tuple[Any, ...], error: ValueError
 
 def _link(node: BackwardFunction, out: Tensor, args: tuple[Any, ...]) -> None:
     """Record ``node`` as the creator of ``out`` and point it at its inputs' nodes."""
-    node.next_functions = tuple(
-        [
-            (arg._node or arg._accumulator or arg._grad_accumulator())
-            if isinstance(arg, Tensor) and arg.requires_grad
-            else None
-            for arg in args
-        ]
-    )
+    # A plain loop: on Python 3.11 a list comprehension is a function call of its own.
+    parents = []
+    for arg in args:
+        if isinstance(arg, Tensor) and arg.requires_grad:
+            parents.append(arg._node or arg._accumulator or arg._grad_accumulator())
+        else:
+            parents.append(None)
+    node.next_functions = tuple(parents)
     out.requires_grad = True
     out.is_leaf = False
     out._node = node

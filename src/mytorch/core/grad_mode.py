@@ -59,8 +59,14 @@ class _GradModeContext:
 
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            with set_grad_enabled(mode):
+            # What ``with set_grad_enabled(mode)`` does, without making a context
+            # object on every call: optimisers' steps are decorated.
+            previous = _state.enabled
+            _state.enabled = mode
+            try:
                 return func(*args, **kwargs)
+            finally:
+                _state.enabled = previous
 
         return wrapper  # type: ignore[return-value]
 

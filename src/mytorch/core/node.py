@@ -354,7 +354,7 @@ class AccumulateGrad:
     def __repr__(self) -> str:
         return "<AccumulateGrad>"
 
-    def apply(self, grad: Tensor, create_graph: bool) -> None:
+    def apply(self, grad: Tensor, create_graph: bool, owned: bool = False) -> None:
         """Add ``grad`` into ``variable.grad``.
 
         Parameters
@@ -364,6 +364,9 @@ class AccumulateGrad:
         create_graph : bool
             If True, the addition is recorded so the gradient can be
             differentiated again; otherwise it is done on plain arrays.
+        owned : bool, default False
+            True if nothing else holds ``grad``'s array (the engine says so for
+            the gradients it owns): it may then become ``.grad`` without a copy.
 
         Raises
         ------
@@ -387,19 +390,22 @@ class AccumulateGrad:
             return recorder.record_leaf(self, grad, create_graph)
         if self._hooks:
             grad = run_hooks(self._hooks, grad, "AccumulateGrad")
+            owned = False  # a hook may have kept the gradient, or returned its own
         if grad.data.shape != variable.data.shape:
             raise RuntimeError(
                 f"AccumulateGrad: got a gradient of shape {shape_str(grad.shape)} for a leaf "
                 f"of shape {shape_str(variable.shape)}"
             )
-        accumulate_into(variable, grad, create_graph)
+        accumulate_into(variable, grad, create_graph, owned)
 
 
-def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
+def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool, owned: bool = False) -> None:
     """Add ``grad`` into ``tensor.grad``, cast to the tensor's dtype.
 
     It writes the ``_grad`` slot directly: the caller checked the shape, and the
     dtype is made the tensor's here, which is all the ``grad`` setter checks.
+    With ``owned`` (nothing else holds ``grad``'s array), a first gradient of
+    the tensor's dtype that is not a view is kept as it is, without a copy.
     """
     current = tensor._grad
     if create_graph:
@@ -409,6 +415,15 @@ def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool) -> None:
         # A fresh tensor: the same gradient object may reach other leaves too, and
         # two leaves sharing one .grad would see each other's in-place changes.
         tensor._grad = grad.clone() if current is None else current + grad
+    elif (
+        owned
+        and current is None
+        and grad.data.dtype is tensor.data.dtype
+        and grad.data.base is None  # a view's memory belongs to another array
+    ):
+        # Handed over: no one else can see this array, so writing into it later
+        # (the next backward's accumulation, an optimiser) changes only .grad.
+        tensor._grad = Tensor._wrap(grad.data)
     elif current is None or current.requires_grad:
         # A fresh buffer: the incoming array may be shared with other gradients.
         fresh = np.array(grad.data, dtype=tensor.data.dtype, copy=True)

@@ -27,8 +27,10 @@ def _note_shapes(ctx: BackwardFunction, a: Tensor, b: Tensor, out: np.ndarray) -
     it instead of a new shape tuple: in a long chain of ops on one shape that is
     one object fewer per node for Python's garbage collector to count.
     """
-    ctx.a_shape = None if a.data.shape == out.shape else a.data.shape
-    ctx.b_shape = None if b.data.shape == out.shape else b.data.shape
+    # Each .shape read builds a new tuple: read each once (this runs for every op).
+    shape, a_shape, b_shape = out.shape, a.data.shape, b.data.shape
+    ctx.a_shape = None if a_shape == shape else a_shape
+    ctx.b_shape = None if b_shape == shape else b_shape
 
 
 class Add(Function):

@@ -12,6 +12,7 @@ import numpy as np
 
 from mytorch.core import dtypes
 from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.ops.broadcast import unbroadcast
 
@@ -19,6 +20,8 @@ __all__ = ["matmul"]
 
 
 class MatMul(Function):
+    fresh_grads = True  # each gradient is a new product (or a sum or reshape of one)
+
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a, b)
@@ -28,6 +31,14 @@ class MatMul(Function):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
+        if not is_grad_enabled() and a.ndim == b.ndim >= 2 and a.shape[:-2] == b.shape[:-2]:
+            # Not recorded (no create_graph) and nothing to unbroadcast: the two
+            # products straight on the arrays, with no op dispatch. The transposed
+            # views are the ones .mT makes, so numpy computes the same bits.
+            return (
+                Tensor._wrap(grad.data @ b.data.swapaxes(-1, -2)) if need_a else None,
+                Tensor._wrap(a.data.swapaxes(-1, -2) @ grad.data) if need_b else None,
+            )
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
         # Restore the axes numpy dropped: b's column first, so that a 1-D @ 1-D

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.ops.shape import BroadcastTo, Reshape
 
@@ -91,6 +92,11 @@ def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[in
 def spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> Tensor:
     """Broadcast a reduction's gradient back over the axes it reduced."""
     kept = kept_shape(shape, axes)
+    if not is_grad_enabled():
+        # Not recorded (no create_graph): the same read-only broadcast view, made
+        # on the array without dispatching two ops.
+        array = grad.data.reshape(kept)
+        return Tensor._wrap(array if kept == shape else np.broadcast_to(array, shape))
     if grad.shape != kept:
         grad = Reshape.apply(grad, kept)
     return grad if kept == shape else BroadcastTo.apply(grad, shape)

@@ -17,6 +17,7 @@ from mytorch.core import dtypes
 from mytorch.core.device import check_device, is_device_name
 from mytorch.core.device import device as Device
 from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.tensor import Tensor
 from mytorch.ops.arithmetic import Mul
 
@@ -130,8 +131,11 @@ class ReLU(Function):
     def backward(ctx: BackwardFunction, grad: Tensor) -> Tensor:
         (x,) = ctx.saved_tensors
         # Derivative 1 where x > 0, else 0 (at 0 too, as in PyTorch).
-        # Mul directly: numpy's float * bool is the float, with no promotion step.
-        return Mul.apply(grad, Tensor._wrap(x.data > 0))
+        # numpy's float * bool is the float, with no promotion step.
+        mask = x.data > 0
+        if is_grad_enabled():  # create_graph=True: recorded, as Mul
+            return Mul.apply(grad, Tensor._wrap(mask))
+        return Tensor._wrap(grad.data * mask)  # Mul's own product, without the dispatch
 
 
 class Cast(Function):

@@ -87,6 +87,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 class Linear(Function):
     """``input @ weight.T + bias`` as one node (``bias`` may be None)."""
 
+    fresh_grads = True  # backward's three results are new arrays (two products, one sum)
+
     @staticmethod
     def forward(
         ctx: BackwardFunction, input: Tensor, weight: Tensor, bias: Tensor | None

@@ -385,7 +385,8 @@ def _check_labels(
     classes = input.shape[dim]
     if not labels.size:
         return labels, True
-    if labels.min() < 0 or labels.max() >= classes:
+    # The ufuncs' reduce: ndarray.min and .max add a Python wrapper to the same call.
+    if np.minimum.reduce(labels, axis=None) < 0 or np.maximum.reduce(labels, axis=None) >= classes:
         wrong = np.flatnonzero(((labels < 0) | (labels >= classes)) & (labels != ignore_index))
         if wrong.size:
             values = labels.reshape(-1)[wrong]

@@ -1,0 +1,219 @@
+"""Gradients the engine owns become ``.grad`` without a copy; every other one is copied.
+
+A leaf's ``.grad`` is later written in place (the next backward's accumulation, an
+optimiser), so it must never share memory with anything else: another leaf's
+``.grad``, a saved tensor, the seed, a retained gradient, or a hook's argument.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import numpy as np
+import pytest
+
+import mytorch
+import mytorch.nn.functional as F
+from mytorch import Function, Tensor
+
+
+class Returned(Function):
+    """Identity whose backward returns a new array and remembers it (to observe a copy)."""
+
+    fresh_grads = True
+    arrays: ClassVar[list[np.ndarray]] = []
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        array = grad.data * 1.0
+        Returned.arrays.append(array)
+        return Tensor._wrap(array)
+
+
+def leaf(*shape: int, dtype=np.float64) -> Tensor:
+    rng = np.random.default_rng(sum(shape))
+    return mytorch.tensor(rng.standard_normal(shape).astype(dtype), requires_grad=True)
+
+
+def assert_private(grads: list[np.ndarray], others: list[np.ndarray]) -> None:
+    """No .grad shares memory with another .grad or with any of ``others``."""
+    for index, grad in enumerate(grads):
+        for other in grads[index + 1 :] + others:
+            assert not np.shares_memory(grad, other)
+
+
+def test_a_fresh_gradient_is_handed_over_without_a_copy() -> None:
+    Returned.arrays.clear()
+    x = leaf(3)
+    Returned.apply(x).sum().backward()
+    assert x.grad.data is Returned.arrays[0]
+    np.testing.assert_array_equal(x.grad.data, np.ones(3))
+
+
+def test_a_second_backward_accumulates_in_place_into_the_handed_over_array() -> None:
+    Returned.arrays.clear()
+    x = leaf(3)
+    Returned.apply(x).sum().backward()
+    first = x.grad.data
+    Returned.apply(x).sum().backward()
+    assert x.grad.data is first
+    np.testing.assert_array_equal(first, [2.0, 2.0, 2.0])
+    assert not np.shares_memory(first, Returned.arrays[1])
+
+
+def test_a_gradient_of_another_dtype_is_cast_into_a_new_array() -> None:
+    Returned.arrays.clear()
+    x = leaf(3, dtype=np.float32)
+    Returned.apply(x).sum().backward(mytorch.tensor(1.0, dtype=mytorch.float64))
+    assert x.grad.dtype == mytorch.float32
+    assert not np.shares_memory(x.grad.data, Returned.arrays[0])
+
+
+def test_a_leaf_hook_makes_the_gradient_shared_so_it_is_copied() -> None:
+    Returned.arrays.clear()
+    x = leaf(3)
+    seen = []
+    x.register_hook(seen.append)  # keeps the gradient it is shown
+    Returned.apply(x).sum().backward()
+    Returned.apply(x).sum().backward()  # accumulates in place into x.grad
+    np.testing.assert_array_equal(seen[0].data, np.ones(3))
+    assert not np.shares_memory(x.grad.data, seen[0].data)
+
+
+def test_the_engines_own_sum_is_owned() -> None:
+    Returned.arrays.clear()
+    x = leaf(3)
+    (Returned.apply(x) + Returned.apply(x)).sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [2.0, 2.0, 2.0])
+    assert_private([x.grad.data], Returned.arrays)
+
+
+def test_add_sends_one_gradient_to_both_inputs_and_each_leaf_gets_its_own_copy() -> None:
+    a, b, c = leaf(2, 3), leaf(2, 3), leaf(2, 3)
+    # Mul's gradient grad * c is a new array, and Add passes it on to a and b.
+    ((a + b) * c).sum().backward()
+    assert_private([a.grad.data, b.grad.data, c.grad.data], [a.data, b.data, c.data])
+    a.grad.data += 1  # a change to one .grad shows up nowhere else
+    np.testing.assert_array_equal(b.grad.data, c.data)
+
+
+def test_a_custom_op_returning_its_saved_tensor_does_not_alias_grad() -> None:
+    class Leak(Function):
+        @staticmethod
+        def forward(ctx, x, y):
+            ctx.save_for_backward(y)
+            return x.data + y.data
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return y, y  # the same tensor, for both inputs
+
+    x, y = leaf(3), leaf(3)
+    Leak.apply(x, y).sum().backward()
+    assert_private([x.grad.data, y.grad.data], [y.data, x.data])
+
+
+def test_matmul_gradients_are_private_and_accumulate_exactly() -> None:
+    a, b = leaf(4, 5), leaf(5, 3)
+    (a @ b).sum().backward()
+    first_a, first_b = a.grad.data.copy(), b.grad.data.copy()
+    assert_private([a.grad.data, b.grad.data], [a.data, b.data])
+    (a @ b).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, first_a + first_a)
+    np.testing.assert_array_equal(b.grad.data, first_b + first_b)
+
+
+def test_matmul_of_a_leaf_with_itself_gives_the_sum_of_both_gradients() -> None:
+    a = leaf(3, 3)
+    (a @ a).sum().backward()
+    ones = np.ones((3, 3))
+    np.testing.assert_allclose(a.grad.data, ones @ a.data.T + a.data.T @ ones)
+    assert not np.shares_memory(a.grad.data, a.data)
+
+
+def test_retained_intermediate_and_leaf_gradients_are_private() -> None:
+    x, w = leaf(2, 4), leaf(4, 3)
+    hidden = x @ w
+    hidden.retain_grad()
+    out = hidden.relu() + hidden
+    out.sum().backward()
+    grads = [x.grad.data, w.grad.data, hidden.grad.data]
+    assert_private(grads, [x.data, w.data, hidden.data])
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_linear_gradients_are_private(bias: bool) -> None:
+    x, w = leaf(5, 4), leaf(3, 4)
+    b = leaf(3) if bias else None
+    F.linear(x, w, b).sum().backward()
+    leaves = [x, w] + ([b] if bias else [])
+    assert_private([t.grad.data for t in leaves], [t.data for t in leaves])
+
+
+def test_handed_over_gradients_equal_the_recorded_formula_bit_for_bit() -> None:
+    # With create_graph=True the backward formulas run as recorded Tensor ops; a
+    # plain backward takes the fast paths (MatMul's, Linear's, ReLU's and the
+    # reductions' numpy paths) and hands gradients over. Same bits.
+    for dtype in (np.float32, np.float64):
+        shapes = [(6, 7), (7, 5), (4, 7), (3, 7), (3,)]
+        a, b, x, w, bias = leaves = [leaf(*shape, dtype=dtype) for shape in shapes]
+        hidden = F.linear(x, w, bias)
+        loss = (a @ b).sum() + hidden.relu().mean(dim=0).sum() + hidden.exp().sum(dim=1).sum()
+        recorded = mytorch.grad(loss, leaves, retain_graph=True, create_graph=True)
+        loss.backward()
+        for expected, t in zip(recorded, leaves):
+            assert expected.requires_grad
+            np.testing.assert_array_equal(t.grad.data, expected.data)
+
+
+def all_functions(cls: type = Function) -> list[type]:
+    found = []
+    for sub in cls.__subclasses__():
+        found += [sub, *all_functions(sub)]
+    return found
+
+
+# For each op of the library that declares fresh_grads: calls that reach every branch of
+# its backward (broadcast batch axes, 1-D operands, no bias, leading batch dimensions).
+FRESH_CALLS = {
+    "MatMul": [
+        lambda: (leaf(4, 5), leaf(5, 3)),
+        lambda: (leaf(2, 4, 5), leaf(5, 3)),
+        lambda: (leaf(5), leaf(5, 3)),
+        lambda: (leaf(4, 5), leaf(5)),
+        lambda: (leaf(5), leaf(5)),
+    ],
+    "Linear": [
+        lambda: (leaf(4, 5), leaf(3, 5), leaf(3)),
+        lambda: (leaf(2, 4, 5), leaf(3, 5), None),
+    ],
+}
+
+
+def test_every_op_declaring_fresh_grads_is_checked_here() -> None:
+    declared = {f.__name__ for f in all_functions() if f.__dict__.get("fresh_grads")}
+    declared.discard("Returned")  # this file's own
+    assert declared == set(FRESH_CALLS)
+
+
+@pytest.mark.parametrize(
+    ("name", "make"), [(name, make) for name, makes in FRESH_CALLS.items() for make in makes]
+)
+def test_an_op_declaring_fresh_grads_returns_new_private_arrays(name, make) -> None:
+    (function,) = [
+        f for f in all_functions() if f.__name__ == name and f.__dict__.get("fresh_grads")
+    ]
+    inputs = make()
+    out = function.apply(*inputs)
+    grad_output = mytorch.tensor(np.ones(out.shape))
+    with mytorch.no_grad():  # as the engine runs backward without create_graph
+        grads = out.grad_fn.apply(grad_output, retain_graph=False)
+    arrays = [g.data for g in grads if g is not None]
+    assert len(arrays) == sum(t is not None for t in inputs)
+    held = [grad_output.data, out.data] + [t.data for t in inputs if t is not None]
+    assert_private(arrays, held)
