@@ -93,14 +93,16 @@ class Backward:
 class Accumulate:
     """Add a gradient into a leaf's ``.grad``, as its ``AccumulateGrad`` node does."""
 
-    __slots__ = ("grad", "variable")
+    __slots__ = ("grad", "owned", "variable")
     grad_enabled = False
 
-    def __init__(self, node: AccumulateGrad, grad: Tensor) -> None:
-        self.variable, self.grad = node.variable, grad
+    def __init__(self, node: AccumulateGrad, grad: Tensor, owned: bool) -> None:
+        # owned: the engine found that nothing else holds this gradient, so the
+        # leaf keeps its array without a copy; a replay makes the same arrays.
+        self.variable, self.grad, self.owned = node.variable, grad, owned
 
     def run(self) -> None:
-        accumulate_into(self.variable, self.grad, False)
+        accumulate_into(self.variable, self.grad, False, self.owned)
 
     def describe(self) -> str:
         return f"grad     {_slot(self.grad)} into .grad of a leaf {_slot(self.variable)}"

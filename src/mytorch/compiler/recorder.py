@@ -98,13 +98,15 @@ class Recorder:
         self.steps.append(Backward(node, grad_output, tuple(outs)))
         return grads
 
-    def record_leaf(self, node: AccumulateGrad, grad: Tensor, create_graph: bool) -> None:
+    def record_leaf(
+        self, node: AccumulateGrad, grad: Tensor, create_graph: bool, owned: bool
+    ) -> None:
         if node._hooks:
             self.refuse("a hook on a leaf tensor")
         self._read("AccumulateGrad", (grad,))
-        self._run_unit(AccumulateGrad.apply, node, grad, create_graph)
+        self._run_unit(AccumulateGrad.apply, node, grad, create_graph, owned)
         self._leaves.append(node.variable)
-        self.steps.append(Accumulate(node, grad))
+        self.steps.append(Accumulate(node, grad, owned))
 
     def record_effect(
         self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]

@@ -387,7 +387,7 @@ class AccumulateGrad:
             return  # the leaf is gone, and its gradient with it
         recorder = capture.state.recorder
         if recorder is not None and not recorder.depth:
-            return recorder.record_leaf(self, grad, create_graph)
+            return recorder.record_leaf(self, grad, create_graph, owned)
         if self._hooks:
             grad = run_hooks(self._hooks, grad, "AccumulateGrad")
             owned = False  # a hook may have kept the gradient, or returned its own
