@@ -189,6 +189,59 @@ def test_hand_written_sgd_through_data_matches_torch() -> None:
     _assert_same(ours, theirs)
 
 
+def test_assigning_a_tensor_to_data_stores_its_array_as_torch() -> None:
+    def build(lib):
+        w = lib.tensor([1.0, -2.0], requires_grad=True)
+        for _ in range(3):
+            ((w * lib.tensor([3.0, 4.0])) ** 2).sum().backward()
+            w.data = w - 0.01 * w.grad  # recorded, but only the values are kept
+            w.data = w.data + 0.001 * w.grad  # a Tensor again (array + tensor)
+            w.grad = None
+        return w
+
+    ours, theirs = _both(build)
+    assert isinstance(ours.data, np.ndarray)
+    assert ours.requires_grad and ours.is_leaf
+    _assert_same(ours, theirs)
+
+
+def test_data_of_a_zero_dim_tensor_stays_an_array_after_numpy_arithmetic() -> None:
+    w = mytorch.tensor(2.0, requires_grad=True)
+    w.data = w.data * 3  # numpy returns a scalar, not a 0-d array
+    assert type(w.data) is np.ndarray and w.data.shape == () and w.item() == 6.0
+
+
+def test_assigning_something_else_to_data_is_refused_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    for value in ([1.0, 2.0], 3.0, "x", None):
+        ours, theirs = mytorch.ones(2), torch.ones(2)
+        with pytest.raises(TypeError) as expected:
+            theirs.data = value
+        with pytest.raises(TypeError, match=r"data: expected a Tensor or a numpy.ndarray, got"):
+            ours.data = value
+        assert "tensor" in str(expected.value).lower()
+        assert (ours.data == 1).all()
+    ours, theirs = mytorch.ones(2, requires_grad=True), torch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError):
+        theirs.data = torch.tensor([1, 2])
+    with pytest.raises(RuntimeError, match=r"data: .*floating-point data, got dtype int64"):
+        ours.data = mytorch.tensor([1, 2])
+    assert ours.dtype == mytorch.float32
+
+
+def test_data_may_change_shape_and_dtype_as_torch() -> None:
+    def build(lib):
+        w = lib.ones(2, requires_grad=True)
+        w.data = lib.zeros(3, dtype=lib.float64)
+        c = lib.ones(2)
+        c.data = lib.tensor([4, 5])
+        return w, c
+
+    (w, c), (tw, tc) = _both(build)
+    assert w.shape == tuple(tw.shape) and w.dtype == mytorch.float64 and w.requires_grad
+    assert c.tolist() == tc.tolist() and c.dtype == mytorch.int64
+
+
 def test_hooks_match_torch_on_leaves_and_non_leaves() -> None:
     def build(lib):
         seen = []

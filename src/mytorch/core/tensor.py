@@ -33,6 +33,28 @@ __all__ = ["Tensor", "as_array"]
 _FLOAT_KINDS = "fc"
 
 
+def _set_data(tensor: Tensor, value: Any) -> None:
+    """The ``.data`` setter: keep ``.data`` an ndarray, whatever is assigned.
+
+    Python's ``p.data -= x`` calls it too, with what ``__isub__`` returned.
+    """
+    if type(value) is not np.ndarray:
+        if isinstance(value, Tensor):
+            value = value._data
+        elif isinstance(value, (np.ndarray, np.generic)):
+            value = np.asarray(value)  # a numpy scalar, from arithmetic on a 0-d array
+        else:
+            raise TypeError(
+                f"data: expected a Tensor or a numpy.ndarray, got {type(value).__name__}"
+            )
+    if tensor.requires_grad and value.dtype.kind not in _FLOAT_KINDS:
+        raise RuntimeError(
+            f"data: a tensor that requires grad must hold floating-point data, "
+            f"got dtype {value.dtype}"
+        )
+    tensor._data = value
+
+
 class Tensor(ArrayMethods, InPlaceMethods):
     """A multi-dimensional array that can record the operations applied to it.
 
@@ -74,10 +96,10 @@ class Tensor(ArrayMethods, InPlaceMethods):
     __slots__ = (
         "__weakref__",
         "_accumulator",
+        "_data",
         "_grad",
         "_node",
         "_version_counter",
-        "data",
         "is_leaf",
         "is_parameter",
         "requires_grad",
@@ -107,7 +129,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
             )
         if requires_grad:
             _check_can_require_grad(array.dtype, "Tensor")
-        self.data = array
+        self._data = array
         self.requires_grad = bool(requires_grad)
         self.is_leaf = bool(is_leaf)
         self.is_parameter = bool(is_parameter)
@@ -128,7 +150,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         """Wrap an op's result without re-checking it: the hot path of every op."""
         tensor = cls.__new__(cls)
         # numpy returns scalars, not 0-d arrays, from some 0-d operations.
-        tensor.data = array if type(array) is np.ndarray else np.asarray(array)
+        tensor._data = array if type(array) is np.ndarray else np.asarray(array)
         tensor.requires_grad = False
         tensor.is_leaf = True
         tensor.is_parameter = False
@@ -137,6 +159,32 @@ class Tensor(ArrayMethods, InPlaceMethods):
         tensor._accumulator = None
         tensor._version_counter = None
         return tensor
+
+    # The getter is a C function (no Python frame): .data is the most read
+    # attribute of the library.
+    data = property(
+        operator.attrgetter("_data"),
+        _set_data,
+        doc="""The values, a ``numpy.ndarray``.
+
+        Writing into it bypasses autograd's checks (the escape hatch, as in
+        PyTorch). Assigning a Tensor stores that tensor's array, so PyTorch's
+        ``p.data = other`` and ``p.data -= lr * p.grad`` work; anything but a
+        Tensor or an ndarray is refused.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> p = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> p.data = mytorch.tensor([3.0, 4.0])
+        >>> type(p.data).__name__, p
+        ('ndarray', tensor([3., 4.], requires_grad=True))
+        >>> p.data = [5.0, 6.0]
+        Traceback (most recent call last):
+            ...
+        TypeError: data: expected a Tensor or a numpy.ndarray, got list
+        """,
+    )
 
     # ----------------------------------------------------------------- graph
     def _set_grad(self, value: Tensor | None) -> None:
@@ -392,7 +440,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.data = state["data"]
+        self._data = state["data"]
         self.requires_grad = state["requires_grad"]
         self.is_leaf = True
         self.is_parameter = state["is_parameter"]
