@@ -261,6 +261,41 @@ def test_hooks_match_torch_on_leaves_and_non_leaves() -> None:
     assert ours[2] == theirs[2]
 
 
+@pytest.mark.parametrize(
+    "wrt", [lambda x, y: [x], lambda x, y: [y], lambda x, y: [x, y], lambda x, y: [y, x]]
+)
+def test_hooks_run_for_the_inputs_of_grad_as_torch(wrt) -> None:
+    def build(lib):
+        seen = []
+        x = lib.tensor([1.0, 2.0], requires_grad=True)
+        x.register_hook(lambda g: seen.append(("x", g.tolist())) or g * 2)
+        y = x * 3
+        y.register_hook(lambda g: seen.append(("y", g.tolist())) or g * 10)
+        grads = lib.autograd.grad((y * y).sum(), wrt(x, y))
+        return [grad.tolist() for grad in grads], seen, x.grad
+
+    (ours, ours_seen, ours_grad), (theirs, theirs_seen, theirs_grad) = _both(build)
+    assert ours == theirs and ours_seen == theirs_seen
+    assert ours_grad is None and theirs_grad is None
+
+
+def test_hooks_of_grad_inputs_see_the_summed_gradient_once_per_pass() -> None:
+    def build(lib):
+        calls = []
+        x = lib.tensor(2.0, requires_grad=True)
+        y = x * x
+        y.register_hook(lambda g: calls.append(g.item()))
+        out = y * 3 + y.exp()  # two paths into y
+        (gy,) = lib.autograd.grad(out, y, create_graph=True)
+        (gx,) = lib.autograd.grad(gy, x)
+        return calls, gy.item(), gx.item()
+
+    ours, theirs = _both(build)
+    assert ours[0][0] == pytest.approx(3 + np.exp(4.0))  # both paths, summed, in one call
+    assert ours[0] == pytest.approx(theirs[0])  # the second grad() passes y's node again
+    assert ours[1:] == pytest.approx(theirs[1:])
+
+
 def test_hook_errors() -> None:
     with pytest.raises(RuntimeError, match="register_hook: cannot register a hook on a tensor"):
         mytorch.ones(2).register_hook(print)

@@ -346,7 +346,8 @@ class Tensor(ArrayMethods, InPlaceMethods):
 
         The hook may return a new gradient (of the same shape) to use instead,
         or None to keep it. On a leaf the hook runs before the gradient is added
-        into ``.grad``; on a non-leaf, before it flows on into the graph.
+        into ``.grad``; on a non-leaf, before it flows on into the graph. It runs
+        for the inputs of :func:`mytorch.grad` too, as PyTorch's do.
 
         Returns
         -------
