@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import operator
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,8 @@ class Tensor(ArrayMethods, InPlaceMethods):
         "_grad",
         "_node",
         "_version_counter",
+        "_view_of",
+        "_views",
         "is_leaf",
         "is_parameter",
         "requires_grad",
@@ -137,6 +140,8 @@ class Tensor(ArrayMethods, InPlaceMethods):
         self._node: BackwardFunction | None = None
         self._accumulator: AccumulateGrad | None = None
         self._version_counter: list[int] | None = None
+        self._view_of: tuple[Tensor, type, tuple[Any, ...]] | None = None
+        self._views: list[weakref.ref[Tensor]] | None = None
         if isinstance(data, Tensor) and array is data.data:
             # Tensor(x) wraps x's memory: a change through either must be seen by
             # a node that saved the other, so they count versions together.
@@ -158,6 +163,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         tensor._node = None
         tensor._accumulator = None
         tensor._version_counter = None
+        tensor._view_of = tensor._views = None
         return tensor
 
     # The getter is a C function (no Python frame): .data is the most read
@@ -449,6 +455,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         self._node = None
         self._accumulator = None
         self._version_counter = None
+        self._view_of = self._views = None
 
     # Tensors compare elementwise (``==`` builds a bool tensor), so keep the
     # identity hash that ``__eq__`` would otherwise switch off.
