@@ -25,10 +25,12 @@ def _note_shapes(ctx: BackwardFunction, a: Tensor, b: Tensor, out: np.ndarray) -
 
     An input of the result's own shape needs no reduction, and None is kept for
     it instead of a new shape tuple: in a long chain of ops on one shape that is
-    one object fewer per node for Python's garbage collector to count.
+    one object fewer per node for Python's garbage collector to count. (It reads
+    ``_data``, the slot behind the ``.data`` property, as every op runs it.)
     """
-    ctx.a_shape = None if a.data.shape == out.shape else a.data.shape
-    ctx.b_shape = None if b.data.shape == out.shape else b.data.shape
+    a_shape, b_shape, shape = a._data.shape, b._data.shape, out.shape
+    ctx.a_shape = None if a_shape == shape else a_shape
+    ctx.b_shape = None if b_shape == shape else b_shape
 
 
 class Add(Function):
