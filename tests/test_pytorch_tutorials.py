@@ -134,6 +134,24 @@ def with_nn(torch: ModuleType) -> list[float]:
     return losses
 
 
+def through_data(torch: ModuleType) -> list[float]:
+    """The older tutorials' update, written on ``.data`` with no ``no_grad`` block."""
+    xx, y = features(torch)
+    model = linear_model(torch)
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    learning_rate, losses = 1e-6, []
+    for _ in range(STEPS):
+        loss = loss_fn(model(xx), y)
+        losses.append(loss.item())
+        model.zero_grad()
+        loss.backward()
+        weight, bias = model.parameters()
+        weight.data -= learning_rate * weight.grad
+        bias.data = bias.data - learning_rate * bias.grad  # a Tensor assigned to .data
+    assert type(bias.data) is type(weight.data)  # mytorch: both ndarrays; torch: both Tensors
+    return losses
+
+
 def with_optim(torch: ModuleType) -> list[float]:
     """The same model trained by optim.RMSprop."""
     xx, y = features(torch)
@@ -214,7 +232,7 @@ def dynamic_net(torch: ModuleType) -> list[float]:
 
 
 PROGRAMS = [raw_tensors, with_autograd, custom_function, with_nn, with_optim, custom_module]
-PROGRAMS += [dynamic_net]
+PROGRAMS += [dynamic_net, through_data]
 
 
 @pytest.mark.parametrize("program", PROGRAMS, ids=lambda program: program.__name__)

@@ -23,6 +23,7 @@ from hypothesis.extra import numpy as hnp
 import mytorch
 from mytorch import Function, Tensor, nn
 from mytorch.autograd import ContextManager
+from mytorch.core.views import CopySlices
 from mytorch.nn import functional as F
 from mytorch.ops.arithmetic import Add, Div, Mul, Sub
 from mytorch.ops.indexing import SetItem
@@ -170,6 +171,8 @@ def _every_other_op(x: Tensor, y: Tensor) -> None:
     # Item assignment on a non-leaf records SetItem, then writes its result into the
     # tensor in place (which would change the recorded input): applied out of place here.
     SetItem.apply(x * 1.0, y[1], 0)
+    # So does a write through a view (x[1] *= 2): the view's values into its base.
+    CopySlices.apply(x * 1.0, y[1], np.arange(4, 8))
 
 
 def _backward_only_ops(x: Tensor, v: Tensor) -> None:

@@ -50,7 +50,10 @@ class ArrayMethods:
 
     __slots__ = ()
 
+    # The shape, dtype and ndim properties read ``_data``, the slot behind
+    # Tensor's ``.data`` property, directly: they are read on every op's path.
     data: np.ndarray
+    _data: np.ndarray
     requires_grad: bool
 
     @property
@@ -63,7 +66,7 @@ class ArrayMethods:
         >>> mytorch.zeros(2, 3).shape
         (2, 3)
         """
-        return self.data.shape
+        return self._data.shape
 
     @property
     def dtype(self) -> np.dtype:
@@ -75,7 +78,7 @@ class ArrayMethods:
         >>> mytorch.tensor([1.0, 2.0]).dtype
         dtype('float32')
         """
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def device(self) -> device:
@@ -99,7 +102,7 @@ class ArrayMethods:
         >>> mytorch.zeros(2, 3).ndim
         2
         """
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self) -> int:
         """Return the number of dimensions (PyTorch's name for ``ndim``).

@@ -289,7 +289,7 @@ def _run(
             node = ready.pop()
             gradient = buffers.pop(node, None)
             if targets is not None and node in targets:
-                targets[node] = gradient
+                targets[node] = _captured(node, gradient, wanted)
             if type(node) is AccumulateGrad:
                 if gradient is not None and targets is None:
                     finished_leaves.append((node, gradient, node in owned))
@@ -326,6 +326,22 @@ def _run(
             node.apply(gradient, create_graph, is_owned)
     finally:
         grad_mode._state.enabled = previous_mode
+
+
+def _captured(node: Node, gradient: Tensor | None, wanted: Any) -> Tensor | None:
+    """The gradient ``grad()`` returns for the input whose node is ``node``.
+
+    As PyTorch: the gradient after the tensor's hooks (``register_hook``) if the
+    walk stops at this node, and before them if it goes on through it (the
+    hooks then run once, as the node runs).
+    """
+    if gradient is None or not node._hooks:
+        return gradient
+    if type(node) is BackwardFunction and any(
+        parent is not None and wanted[parent] for parent in node.next_functions
+    ):
+        return gradient
+    return run_hooks(node._hooks, gradient, node.name())
 
 
 def _apply_checked(

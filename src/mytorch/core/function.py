@@ -266,7 +266,7 @@ def _forward(cls: type[Function], ctx: Any, args: tuple[Any, ...]) -> Tensor:
         # numpy's message (e.g. "could not be broadcast") names no op.
         raise _forward_error(cls, args, error) from error
     if cls.returns_view and np.may_share_memory(out.data, args[0].data):
-        args[0]._share_version_with(out)
+        args[0]._record_view(out, cls, args[1:])
     if anomaly.enabled:
         _check_forward(cls, ctx, args, out)
     return out

@@ -4,7 +4,9 @@
 are one idea of their own: changing values that the graph may have saved. Each
 change bumps the tensor's version counter, and a node that saved the tensor
 compares versions at backward time ("modified in place after it was saved").
-Writing into ``.data`` directly bypasses all of this, as in PyTorch.
+A change made through a view moves its base's history on too (see
+``mytorch.core.views``). Writing into ``.data`` directly bypasses all of this,
+as in PyTorch.
 """
 
 from __future__ import annotations
@@ -47,14 +49,20 @@ class InPlaceMethods:
                     f"{op}: a leaf Variable that requires grad is being used in an in-place "
                     "operation; wrap the update in mytorch.no_grad() or use the out-of-place form"
                 )
-            node = self._node
-            if node is not None and node.function.returns_view and self._version_counter:
-                # PyTorch rewrites the base's history too; MyTorch does not, so it refuses.
+            if self._view_of is not None and self._root().is_leaf:
                 raise RuntimeError(
-                    f"{op}: in-place change of a view of a tensor in the graph is not supported "
-                    "while recording; clone() the view first, or change the base tensor"
+                    f"{op}: a view of a leaf Variable that requires grad is being used in an "
+                    "in-place operation; wrap the update in mytorch.no_grad() or use the "
+                    "out-of-place form"
                 )
             return True
+        if self._view_of is not None and self._root().requires_grad:
+            raise RuntimeError(
+                f"{op}: this view does not require grad but its base does (it was made under "
+                "no_grad, or before its base joined the graph); changing it in place while "
+                "recording is ambiguous, so it is refused, as in PyTorch: make the view and "
+                "change it both inside or both outside no_grad"
+            )
         return isinstance(other, InPlaceMethods) and other.requires_grad
 
     def _history_copy(self) -> Tensor:
@@ -76,12 +84,44 @@ class InPlaceMethods:
             )
         if result.data.dtype != self.data.dtype:
             result = result.to(self.data.dtype)  # in place, the tensor keeps its dtype
-        np.copyto(self.data, result.data)  # through its memory: views and aliases see it
-        self._node = result._node
-        self.requires_grad = result.requires_grad
-        self.is_leaf = not result.requires_grad
+        root = self
+        if self._view_of is not None:
+            # The root's history moves on as well: see mytorch.core.views.
+            from mytorch.core import views
+
+            root, result = self._root(), views.write_through(self, result)
+        np.copyto(root.data, result.data)  # through its memory: views and aliases see it
+        root._node = result._node
+        root.requires_grad = result.requires_grad
+        root.is_leaf = not result.requires_grad
         self._bump_version()
+        if root is not self or root._views:
+            from mytorch.core import views
+
+            views.rederive_views(root, self)
         return self
+
+    def _record_view(self, view: Tensor, function: type, args: tuple[Any, ...]) -> None:
+        """Remember that ``function(self, *args)`` made ``view``, which shares self's memory.
+
+        The two count versions together, and the view keeps how it was made, so
+        that an in-place change through it can rewrite its base's history. A
+        base in the graph keeps weak references to its views, to make them
+        again after its history changes (see ``mytorch.core.views``).
+        """
+        self._share_version_with(view)
+        view._view_of = (self, function, args)
+        if self._node is not None and grad_mode._state.enabled:
+            if self._views is None:
+                self._views = []
+            self._views.append(weakref.ref(view))
+
+    def _root(self) -> Tensor:
+        """The tensor that owns this view's memory (the end of its chain of bases)."""
+        root = self
+        while root._view_of is not None:
+            root = root._view_of[0]
+        return root
 
     # Version counter: the number of in-place changes made through the library.
     # Tensors that share memory (a tensor, its detach(), its views) share one

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import operator
 import warnings
+import weakref
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,29 @@ if TYPE_CHECKING:
 __all__ = ["Tensor", "as_array"]
 
 _FLOAT_KINDS = "fc"
+
+
+def _set_data(tensor: Tensor, value: Any) -> None:
+    """The ``.data`` setter: keep ``.data`` an ndarray, whatever is assigned.
+
+    Python's ``p.data -= x`` calls it too, with what ``__isub__`` returned.
+    """
+    capture.escape("an assignment to .data")  # a replay would not repeat it
+    if type(value) is not np.ndarray:
+        if isinstance(value, Tensor):
+            value = value._data
+        elif isinstance(value, (np.ndarray, np.generic)):
+            value = np.asarray(value)  # a numpy scalar, from arithmetic on a 0-d array
+        else:
+            raise TypeError(
+                f"data: expected a Tensor or a numpy.ndarray, got {type(value).__name__}"
+            )
+    if tensor.requires_grad and value.dtype.kind not in _FLOAT_KINDS:
+        raise RuntimeError(
+            f"data: a tensor that requires grad must hold floating-point data, "
+            f"got dtype {value.dtype}"
+        )
+    tensor._data = value
 
 
 class Tensor(ArrayMethods, InPlaceMethods):
@@ -75,10 +99,12 @@ class Tensor(ArrayMethods, InPlaceMethods):
     __slots__ = (
         "__weakref__",
         "_accumulator",
+        "_data",
         "_grad",
         "_node",
         "_version_counter",
-        "data",
+        "_view_of",
+        "_views",
         "is_leaf",
         "is_parameter",
         "requires_grad",
@@ -108,7 +134,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
             )
         if requires_grad:
             _check_can_require_grad(array.dtype, "Tensor")
-        self.data = array
+        self._data = array
         self.requires_grad = bool(requires_grad)
         self.is_leaf = bool(is_leaf)
         self.is_parameter = bool(is_parameter)
@@ -116,6 +142,8 @@ class Tensor(ArrayMethods, InPlaceMethods):
         self._node: BackwardFunction | None = None
         self._accumulator: AccumulateGrad | None = None
         self._version_counter: list[int] | None = None
+        self._view_of: tuple[Tensor, type, tuple[Any, ...]] | None = None
+        self._views: list[weakref.ref[Tensor]] | None = None
         if isinstance(data, Tensor) and array is data.data:
             # Tensor(x) wraps x's memory: a change through either must be seen by
             # a node that saved the other, so they count versions together.
@@ -129,7 +157,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         """Wrap an op's result without re-checking it: the hot path of every op."""
         tensor = cls.__new__(cls)
         # numpy returns scalars, not 0-d arrays, from some 0-d operations.
-        tensor.data = array if type(array) is np.ndarray else np.asarray(array)
+        tensor._data = array if type(array) is np.ndarray else np.asarray(array)
         tensor.requires_grad = False
         tensor.is_leaf = True
         tensor.is_parameter = False
@@ -137,7 +165,34 @@ class Tensor(ArrayMethods, InPlaceMethods):
         tensor._node = None
         tensor._accumulator = None
         tensor._version_counter = None
+        tensor._view_of = tensor._views = None
         return tensor
+
+    # The getter is a C function (no Python frame): .data is the most read
+    # attribute of the library.
+    data = property(
+        operator.attrgetter("_data"),
+        _set_data,
+        doc="""The values, a ``numpy.ndarray``.
+
+        Writing into it bypasses autograd's checks (the escape hatch, as in
+        PyTorch). Assigning a Tensor stores that tensor's array, so PyTorch's
+        ``p.data = other`` and ``p.data -= lr * p.grad`` work; anything but a
+        Tensor or an ndarray is refused.
+
+        Examples
+        --------
+        >>> import mytorch
+        >>> p = mytorch.tensor([1.0, 2.0], requires_grad=True)
+        >>> p.data = mytorch.tensor([3.0, 4.0])
+        >>> type(p.data).__name__, p
+        ('ndarray', tensor([3., 4.], requires_grad=True))
+        >>> p.data = [5.0, 6.0]
+        Traceback (most recent call last):
+            ...
+        TypeError: data: expected a Tensor or a numpy.ndarray, got list
+        """,
+    )
 
     # ----------------------------------------------------------------- graph
     def _set_grad(self, value: Tensor | None) -> None:
@@ -300,7 +355,8 @@ class Tensor(ArrayMethods, InPlaceMethods):
 
         The hook may return a new gradient (of the same shape) to use instead,
         or None to keep it. On a leaf the hook runs before the gradient is added
-        into ``.grad``; on a non-leaf, before it flows on into the graph.
+        into ``.grad``; on a non-leaf, before it flows on into the graph. It runs
+        for the inputs of :func:`mytorch.grad` too, as PyTorch's do.
 
         Returns
         -------
@@ -400,7 +456,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.data = state["data"]
+        self._data = state["data"]
         self.requires_grad = state["requires_grad"]
         self.is_leaf = True
         self.is_parameter = state["is_parameter"]
@@ -408,6 +464,7 @@ class Tensor(ArrayMethods, InPlaceMethods):
         self._node = None
         self._accumulator = None
         self._version_counter = None
+        self._view_of = self._views = None
 
     # Tensors compare elementwise (``==`` builds a bool tensor), so keep the
     # identity hash that ``__eq__`` would otherwise switch off.

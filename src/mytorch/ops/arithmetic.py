@@ -25,10 +25,11 @@ def _note_shapes(ctx: BackwardFunction, a: Tensor, b: Tensor, out: np.ndarray) -
 
     An input of the result's own shape needs no reduction, and None is kept for
     it instead of a new shape tuple: in a long chain of ops on one shape that is
-    one object fewer per node for Python's garbage collector to count.
+    one object fewer per node for Python's garbage collector to count. (It reads
+    ``_data``, the slot behind the ``.data`` property, as every op runs it.)
     """
     # Each .shape read builds a new tuple: read each once (this runs for every op).
-    shape, a_shape, b_shape = out.shape, a.data.shape, b.data.shape
+    shape, a_shape, b_shape = out.shape, a._data.shape, b._data.shape
     ctx.a_shape = None if a_shape == shape else a_shape
     ctx.b_shape = None if b_shape == shape else b_shape
 

@@ -42,7 +42,11 @@ from mytorch.ops.operands import OPERAND_TYPES, SCALAR_TYPES, apply_binary, as_o
 def _operator(
     function: Any, name: str, symbol: str
 ) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """Build ``__op__`` and ``__rop__`` for a binary op."""
+    """Build ``__op__`` and ``__rop__`` for a binary op.
+
+    They read ``_data``, the slot behind the ``.data`` property: every ``x * y``
+    runs them, and the slot is read with no call.
+    """
 
     def forward_op(self: Tensor, other: Any) -> Tensor:
         if type(other) is not Tensor:
@@ -56,11 +60,11 @@ def _operator(
                     )
                 return NotImplemented
             operand = as_operand(other, self, name)
-            if operand.data.dtype is not self.data.dtype:
+            if operand._data.dtype is not self._data.dtype:
                 number = 1 if isinstance(other, SCALAR_TYPES) else -1
                 return apply_binary(function, self, operand, number)
             return function.apply(self, operand)
-        if other.data.dtype is not self.data.dtype:
+        if other._data.dtype is not self._data.dtype:
             return apply_binary(function, self, other)
         return function.apply(self, other)
 
@@ -68,7 +72,7 @@ def _operator(
         if not isinstance(other, OPERAND_TYPES):
             return NotImplemented
         operand = as_operand(other, self, name)
-        if operand.data.dtype is not self.data.dtype:
+        if operand._data.dtype is not self._data.dtype:
             return apply_binary(
                 function, operand, self, 0 if isinstance(other, SCALAR_TYPES) else -1
             )

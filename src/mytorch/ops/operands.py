@@ -54,7 +54,7 @@ def as_operand(value: Any, like: Tensor, op: str) -> Tensor:
     if isinstance(value, Tensor):
         return value
     if isinstance(value, SCALAR_TYPES):
-        dtype = like.data.dtype
+        dtype = like._data.dtype  # the slot behind .data: every `tensor * 2` comes here
         if dtype is not _FLOAT32 and dtype is not _FLOAT64:  # those keep their dtype
             dtype = scalar_dtype(dtype, value)
         if value == 0:  # 0.0 and -0.0 are one key to a cache, but 1 / -0.0 is -inf
