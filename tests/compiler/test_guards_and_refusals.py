@@ -301,3 +301,20 @@ def test_a_scheduler_stepped_inside_the_step_is_replayed() -> None:
         runs.append([step(*batch(seed=i)).item() for i in range(8)] + [schedule.get_last_lr()])
     assert runs[0] == runs[1]
     assert step.programs()
+
+
+def test_a_hand_written_update_through_data_is_refused() -> None:
+    weight = mytorch.tensor([1.0, -1.0], requires_grad=True)
+
+    @mytorch.compile
+    def step(x: mytorch.Tensor) -> mytorch.Tensor:
+        loss = (weight * x).sum()
+        loss.backward()
+        weight.data -= 0.1 * weight.grad.data  # the tutorials' SGD: a replay would skip it
+        return loss
+
+    for _ in range(3):
+        step(mytorch.ones(2))
+    # Three real updates, by the accumulated gradients 1, 2 and 3.
+    np.testing.assert_allclose(weight.data, [0.4, -1.6], rtol=1e-6)
+    assert "an assignment to .data" in step.explain()
