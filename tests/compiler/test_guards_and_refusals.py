@@ -318,3 +318,17 @@ def test_a_hand_written_update_through_data_is_refused() -> None:
     # Three real updates, by the accumulated gradients 1, 2 and 3.
     np.testing.assert_allclose(weight.data, [0.4, -1.6], rtol=1e-6)
     assert "an assignment to .data" in step.explain()
+
+
+@pytest.mark.parametrize(("label", "message"), [(-1, "labels must be >= 0"), (7, "below")])
+def test_a_replayed_step_still_refuses_bad_labels(label: int, message: str) -> None:
+    model, opt = setup()
+    step = mytorch.compile(make_step(model, opt))
+    x, y = batch()
+    step(x, y)  # captured with good labels
+    before = [p.data.copy() for p in model.parameters()]
+    y.data[0] = label
+    with pytest.raises(ValueError, match=message):
+        step(x, y)  # replayed: the op itself checks
+    for old, new in zip(before, model.parameters()):
+        np.testing.assert_array_equal(old, new.data)  # nothing changed

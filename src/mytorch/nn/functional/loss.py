@@ -184,7 +184,12 @@ def _pick_losses(ctx: BackwardFunction, log_probs: np.ndarray, target: Tensor, r
         raise ValueError(f"labels must be >= 0, got {labels.min()}")
     rows = () if log_probs.ndim == 1 else (np.arange(labels.size),)
     ctx.picked, ctx.labels, ctx.reduction = (*rows, labels), labels, reduction
-    losses = -log_probs[ctx.picked]
+    try:
+        losses = -log_probs[ctx.picked]
+    except IndexError:  # as above: a label too large for the classes, unchecked
+        raise ValueError(
+            f"labels must be below the number of classes {log_probs.shape[-1]}, got {labels.max()}"
+        ) from None
     if reduction == "none":
         return losses
     total = np.add.reduce(losses, axis=None)
