@@ -244,6 +244,16 @@ class Function:
         return _forward(cls, _ForwardOnly(), args)
 
 
+def apply_outside_graph(cls: type[Function], *args: Any) -> Tensor:
+    """Run ``cls``'s forward on ``args`` and never record a node (an op with no gradient).
+
+    For ops whose result is not differentiable (a comparison's bool tensor):
+    the result never requires grad, but the op is still an op, so that
+    ``mytorch.compile`` records and replays it like any other.
+    """
+    return _forward(cls, _ForwardOnly(), args)
+
+
 # The base class's own methods, for a subclass that leaves one out.
 Function._run_forward = Function.__dict__["forward"]
 Function._run_backward = Function.__dict__["backward"]

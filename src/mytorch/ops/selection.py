@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from mytorch.core.function import BackwardFunction, Function
+from mytorch.core.function import BackwardFunction, Function, apply_outside_graph
 from mytorch.core.tensor import Tensor, as_array, shape_str
 from mytorch.ops.arithmetic import Mul, _binary
 from mytorch.ops.broadcast import unbroadcast
@@ -251,13 +251,21 @@ def where(condition: Any, input: Any, other: Any) -> Tensor:
     )
 
 
+class Compare(Function):
+    """An elementwise comparison (``ufunc`` is ``np.less``, ...): a bool result, no gradient."""
+
+    @staticmethod
+    def forward(ctx: BackwardFunction, a: Tensor, b: Tensor, ufunc: np.ufunc) -> np.ndarray:
+        return ufunc(a.data, b.data)
+
+
 def compare(ufunc: np.ufunc, name: str, a: Tensor, b: Any) -> Tensor:
     """Elementwise comparison: a bool tensor, outside the graph."""
     if not isinstance(b, OPERAND_TYPES):
         return NotImplemented
     other = as_operand(b, a, name)
     try:
-        return Tensor._wrap(ufunc(a.data, other.data))
+        return apply_outside_graph(Compare, a, other, ufunc)
     except ValueError as error:
         raise ValueError(
             f"{name}: cannot compare tensors of shapes {a.shape} and {other.shape}: {error}"
