@@ -210,18 +210,20 @@ def test_a_leaf_that_stops_requiring_grad_gets_a_new_program() -> None:
         loss.backward()
         return loss
 
-    step(mytorch.ones(2))
+    for _ in range(2):  # captured twice: the two captures must agree
+        step(mytorch.ones(2))
     scale.requires_grad_(False)
     scale.grad = None
-    step(mytorch.ones(2))
+    for _ in range(3):
+        step(mytorch.ones(2))
     assert len(step.programs()) == 2
     assert scale.grad is None
-    np.testing.assert_array_equal(weight.grad.data, [4.0, 4.0])
+    np.testing.assert_array_equal(weight.grad.data, [2.0 * 5] * 2)
 
 
 def test_max_programs_bounds_the_cache() -> None:
     double = mytorch.compile(lambda x: x * 2, max_programs=2)
-    for rows in (1, 2, 3):
+    for rows in (1, 1, 2, 2, 3, 3):
         np.testing.assert_array_equal(double(mytorch.ones(rows)).data, [2.0] * rows)
     assert len(double.programs()) == 2
     assert "max_programs" in double.explain()
@@ -325,10 +327,27 @@ def test_a_replayed_step_still_refuses_bad_labels(label: int, message: str) -> N
     model, opt = setup()
     step = mytorch.compile(make_step(model, opt))
     x, y = batch()
-    step(x, y)  # captured with good labels
+    step(x, y)  # captured twice with good labels
+    step(x, y)
     before = [p.data.copy() for p in model.parameters()]
     y.data[0] = label
     with pytest.raises(ValueError, match=message):
         step(x, y)  # replayed: the op itself checks
     for old, new in zip(before, model.parameters()):
         np.testing.assert_array_equal(old, new.data)  # nothing changed
+
+
+def test_a_value_computed_from_data_outside_any_op_is_caught_by_the_second_capture() -> None:
+    weight = mytorch.tensor([1.0, 1.0], requires_grad=True)
+
+    @mytorch.compile
+    def step(x: mytorch.Tensor) -> mytorch.Tensor:
+        mask = mytorch.Tensor((x.data > 0).astype(np.float32))  # numpy on .data: unseen
+        loss = (weight * x * mask).sum()
+        loss.backward()
+        return loss
+
+    results = [step(mytorch.tensor(v)).item() for v in ([1.0, -1.0], [-1.0, 1.0], [2.0, 2.0])]
+    assert results == [1.0, 1.0, 4.0]  # as eager: no stale mask
+    assert not step.programs()
+    assert "a value computed from data outside any op" in step.explain()

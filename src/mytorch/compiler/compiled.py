@@ -7,9 +7,11 @@ A compiled callable keeps a small cache of programs. Each call:
 2. replays the first cached program of that signature whose guards hold
    (every module still in the ``training`` mode it was captured in, every
    parameter still requiring grad or not as it did);
-3. otherwise captures a new program: it runs the step eagerly once, recording
-   it (``recorder.py``). A step that cannot be captured runs eagerly, that
-   call and every later call of that signature, and ``explain()`` says why.
+3. otherwise captures: it runs the step eagerly, recording it
+   (``recorder.py``). The first capture of a kind of call waits for a second;
+   the program is kept only if the two agree (``verify.py``). A step that
+   cannot be captured, or whose captures disagree, runs eagerly, that call and
+   every later call of that signature, and ``explain()`` says why.
 
 At most ``max_programs`` programs are kept (8 by default); a call that would
 need one more runs eagerly.
@@ -25,6 +27,7 @@ import numpy as np
 
 from mytorch.compiler.program import Program, _read
 from mytorch.compiler.recorder import Recorder, Refused
+from mytorch.compiler.verify import disagreement
 from mytorch.core import anomaly, capture, grad_mode
 from mytorch.core.tensor import Tensor, shape_str
 
@@ -60,6 +63,7 @@ class Compiled:
         self._orig_mod = fn  # PyTorch's name for the wrapped model
         self._explain, self._max_programs, self._fullgraph = explain, max_programs, fullgraph
         self._programs: dict[tuple[Any, ...], list[Program]] = {}
+        self._first_captures: dict[tuple[Any, ...], list[Program]] = {}  # each awaits a second
         self._refused: dict[tuple[Any, ...], str] = {}
 
     def __getattr__(self, name: str) -> Any:
@@ -110,6 +114,18 @@ class Compiled:
         except Refused as refusal:
             self._refuse(key, str(refusal))
             return result  # the eager result: the call ran eagerly
+        waiting = self._first_captures.setdefault(key, [])
+        first = next((candidate for candidate in waiting if candidate.guards_hold()), None)
+        if first is None:
+            # The next call of this kind (and these modes) confirms it, or not.
+            waiting.append(program)
+            del waiting[: -self._max_programs]
+            return _read(program.outputs)
+        waiting.remove(first)
+        reason = disagreement(first, program)
+        if reason is not None:
+            self._refuse(key, reason)
+            return result
         self._programs.setdefault(key, []).append(program)
         return _read(program.outputs)
 
@@ -127,7 +143,9 @@ class Compiled:
         --------
         >>> import mytorch
         >>> double = mytorch.compile(lambda x: x * 2)
-        >>> double(mytorch.ones(2))
+        >>> double(mytorch.ones(2))  # captured
+        tensor([2., 2.])
+        >>> double(mytorch.ones(2))  # captured again: the two captures agree
         tensor([2., 2.])
         >>> print(double.programs()[0].describe())
         forward  Mul((2,) float32, () float32) -> (2,) float32
@@ -173,13 +191,13 @@ def compile(
 ) -> Any:
     """Compile a training step or a model: capture it once, then replay it as numpy calls.
 
-    The first call runs eagerly and records what ran: each op's forward and
+    The first two calls run eagerly and record what ran: each op's forward and
     backward, each gradient accumulation, and each *effect* (an optimiser's
     ``step``, ``zero_grad``, a scheduler's ``step``, BatchNorm's running
-    statistics). Later calls with the same argument shapes, dtypes and modes
-    replay that record: the same numpy work in the same order, so the same
-    results bit for bit, without building a graph. See the guide "How compile
-    works here".
+    statistics). If the two records agree, later calls with the same argument
+    shapes, dtypes and modes replay the record: the same numpy work in the same
+    order, so the same results bit for bit, without building a graph. See the
+    guide "How compile works here".
 
     Parameters
     ----------
@@ -228,8 +246,8 @@ def compile(
     ...     opt.step()
     ...     return loss
     >>> x, y = mytorch.randn(8, 4), mytorch.tensor([0, 1] * 4)
-    >>> first = train_step(x, y)  # captured
-    >>> later = [train_step(x, y).item() for _ in range(3)]  # replayed
+    >>> first = train_step(x, y)  # the first two calls are captured
+    >>> later = [train_step(x, y).item() for _ in range(3)]  # then replayed
     >>> bool(later[-1] < first.item())
     True
     """

@@ -188,6 +188,7 @@ class Program:
         ...     loss = (w * x).sum()
         ...     loss.backward()
         ...     return loss
+        >>> _ = step(mytorch.ones(2))  # the first two calls are captured
         >>> _ = step(mytorch.ones(2))
         >>> print(step.programs()[0].describe())
         forward  Mul((2,) float32, (2,) float32) -> (2,) float32
