@@ -82,3 +82,18 @@ def test_shapes_that_do_not_fit_name_the_op_and_both_shapes(a_shape, b_shape, me
     with pytest.raises(ValueError, match=message):
         a @ b
     assert a.grad is None and np.all(a.data == 1) and np.all(b.data == 1)
+
+
+def test_a_float64_gradient_into_a_float32_product_gives_float32_grads_as_torch() -> None:
+    torch = pytest.importorskip("torch")
+    x, w = np.arange(6.0).reshape(2, 3), np.arange(6.0).reshape(3, 2) / 7
+    seed = np.array([[1.0, 0.5], [0.25, 2.0]])
+    a = mytorch.tensor(x.astype(np.float32), requires_grad=True)
+    b = mytorch.tensor(w.astype(np.float32), requires_grad=True)
+    (a @ b).backward(mytorch.tensor(seed))  # float64
+    ta = torch.tensor(x, dtype=torch.float32, requires_grad=True)
+    tb = torch.tensor(w, dtype=torch.float32, requires_grad=True)
+    (ta @ tb).backward(torch.tensor(seed))
+    for mine, theirs in ((a, ta), (b, tb)):
+        assert mine.grad.dtype == mytorch.float32
+        np.testing.assert_allclose(mine.grad.data, theirs.grad.numpy(), rtol=1e-6)

@@ -148,3 +148,26 @@ def test_out_of_range_dims_name_the_op_and_the_dimensions(reduce) -> None:
     ):
         reduce(x)
     assert x.grad is None
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (3,), (0, 4), (2, 0, 3), (2, 1, 3)])
+@pytest.mark.parametrize("dim", [None, 0, -1])
+def test_a_reductions_backward_is_the_read_only_broadcast_of_its_gradient(shape, dim) -> None:
+    # Without create_graph the backward of sum and mean builds its view on the arrays;
+    # it must be np.broadcast_to's view (shape, strides, values, read-only), as the
+    # recorded ops give.
+    from mytorch.ops.reductions import spread
+
+    x = mytorch.tensor(np.ones(shape), requires_grad=True)
+    y = x.sum() if dim is None else x.sum(dim=dim)
+    grad = mytorch.tensor(np.arange(y.numel(), dtype=np.float64).reshape(y.shape) + 0.5)
+    axes = None if dim is None else (dim % len(shape),)
+    with mytorch.no_grad():
+        fast = spread(grad, x.shape, axes).data
+    recorded = spread(grad, x.shape, axes).data
+    kept = tuple(1 if axes is None or axis in axes else size for axis, size in enumerate(shape))
+    expected = np.broadcast_to(grad.data.reshape(kept), shape)
+    for result in (fast, recorded):
+        assert result.shape == expected.shape and result.strides == expected.strides
+        np.testing.assert_array_equal(result, expected)
+        assert not result.flags.writeable

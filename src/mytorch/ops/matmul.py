@@ -31,13 +31,14 @@ class MatMul(Function):
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        if not is_grad_enabled() and a.ndim == b.ndim >= 2 and a.shape[:-2] == b.shape[:-2]:
+        x, y = a.data, b.data
+        if not is_grad_enabled() and x.ndim == y.ndim >= 2 and x.shape[:-2] == y.shape[:-2]:
             # Not recorded (no create_graph) and nothing to unbroadcast: the two
             # products straight on the arrays, with no op dispatch. The transposed
             # views are the ones .mT makes, so numpy computes the same bits.
             return (
-                Tensor._wrap(grad.data @ b.data.swapaxes(-1, -2)) if need_a else None,
-                Tensor._wrap(a.data.swapaxes(-1, -2) @ grad.data) if need_b else None,
+                Tensor._wrap(grad.data @ y.swapaxes(-1, -2)) if need_a else None,
+                Tensor._wrap(x.swapaxes(-1, -2) @ grad.data) if need_b else None,
             )
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b

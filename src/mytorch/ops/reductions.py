@@ -95,7 +95,15 @@ def spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -
     if not is_grad_enabled():
         # Not recorded (no create_graph): the same read-only broadcast view, made
         # on the array without dispatching two ops.
-        array = grad.data.reshape(kept)
+        data = grad.data
+        if data.ndim == 0 and shape:
+            # A full reduction's one value (a loss's): every stride is 0. Made by the
+            # ndarray constructor, as np.broadcast_to would, without the ~2 us its
+            # Python wrapper and iterator take on every backward.
+            view = np.ndarray(shape, data.dtype, data, 0, (0,) * len(shape))
+            view.flags.writeable = False
+            return Tensor._wrap(view)
+        array = data.reshape(kept)
         return Tensor._wrap(array if kept == shape else np.broadcast_to(array, shape))
     if grad.shape != kept:
         grad = Reshape.apply(grad, kept)

@@ -119,8 +119,10 @@ class Linear(Function):
                 rows.sum(dim=0) if need_bias else None,
             )
         # Otherwise numpy does it directly: three array operations, no op dispatch.
-        rows = grad.data.reshape(count, grad.shape[-1])
-        input_rows = input.data.reshape(count, input.shape[-1])
+        rows, input_rows = grad.data, input.data
+        if input_rows.ndim != 2:  # a 2-D input is its own rows: no reshape to make
+            rows = rows.reshape(count, grad.shape[-1])
+            input_rows = input_rows.reshape(count, input.shape[-1])
         return (
             Tensor._wrap(grad.data @ weight.data) if need_input else None,
             Tensor._wrap(rows.T @ input_rows) if need_weight else None,
