@@ -109,7 +109,10 @@ class _BatchNorm(Module):
 
     @capture.effect  # a compiled step's replay counts its batch too
     def _count_batch(self) -> None:
-        self.num_batches_tracked.add_(1)
+        counter = self.num_batches_tracked
+        # numpy on the 0-d array: add_(1)'s checks cost more than the addition.
+        np.add(counter.data, 1, out=counter.data)
+        counter._bump_version()
 
     # The assignment's names for the affine parameters: the same Parameters.
     @property
