@@ -165,7 +165,8 @@ class Adam(Optimizer):
             step = state["step"]
             if weight_decay != 0:
                 if group["decoupled_weight_decay"]:
-                    param.data *= 1 - lr * weight_decay
+                    weights = param.data  # the array, changed in place (no .data setter)
+                    weights *= 1 - lr * weight_decay
                 else:
                     grad = grad + weight_decay * param.data
             exp_avg, exp_avg_sq = state["exp_avg"].data, state["exp_avg_sq"].data
@@ -178,7 +179,8 @@ class Adam(Optimizer):
                 exp_avg_sq = state["max_exp_avg_sq"].data
                 np.maximum(exp_avg_sq, state["exp_avg_sq"].data, out=exp_avg_sq)
             denom = np.sqrt(exp_avg_sq) / math.sqrt(bias_correction2) + eps
-            param.data -= (lr / bias_correction1) * exp_avg / denom
+            weights = param.data  # the array, changed in place (no .data setter)
+            weights -= (lr / bias_correction1) * exp_avg / denom
             param._bump_version()
         return loss
 

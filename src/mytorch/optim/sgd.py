@@ -153,6 +153,7 @@ class SGD(Optimizer):
                     buffer = grad.copy()
                     state["momentum_buffer"] = Tensor._wrap(buffer)
                 grad = grad + momentum * buffer if group["nesterov"] else buffer
-            param.data -= group["lr"] * grad
+            weights = param.data  # the array, changed in place: no trip through the .data setter
+            weights -= group["lr"] * grad
             param._bump_version()
         return loss
