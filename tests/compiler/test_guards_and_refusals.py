@@ -351,3 +351,30 @@ def test_a_value_computed_from_data_outside_any_op_is_caught_by_the_second_captu
     assert results == [1.0, 1.0, 4.0]  # as eager: no stale mask
     assert not step.programs()
     assert "a value computed from data outside any op" in step.explain()
+
+
+def test_another_threads_ops_are_not_captured() -> None:
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+
+    def other_thread() -> None:
+        started.set()
+        release.wait(5)
+        for _ in range(50):
+            mytorch.ones(3) * 2  # runs while the main thread captures
+
+    def step(x: mytorch.Tensor) -> mytorch.Tensor:
+        release.set()
+        return x * 3
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    started.wait(5)
+    compiled = mytorch.compile(step)
+    compiled(mytorch.ones(2))
+    compiled(mytorch.ones(2))
+    worker.join()
+    assert [s.describe() for s in compiled.programs()[0].steps] == [
+        "forward  Mul((2,) float32, () float32) -> (2,) float32"
+    ]

@@ -34,7 +34,6 @@ from mytorch.core.tensor import Tensor, shape_str
 __all__ = ["Compiled", "compile"]
 
 _grad_state = grad_mode._state
-_capture_state = capture.state
 _PLAIN = (bool, int, float, str, type(None))
 
 
@@ -75,7 +74,7 @@ class Compiled:
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         values = [*args, *kwargs.values()]
         key = _signature(values, tuple(kwargs))
-        if key is None or _capture_state.recorder is not None or anomaly.enabled:
+        if key is None or capture.state.recorder is not None or anomaly.enabled:
             # Arguments a signature cannot describe, a call inside a step being
             # captured (its ops are recorded there), anomaly mode: eager.
             return self._orig_mod(*args, **kwargs)
@@ -104,11 +103,11 @@ class Compiled:
         call_args = values[: len(args)]
         call_kwargs = dict(zip(kwargs, values[len(args) :]))
         recorder = Recorder()
-        _capture_state.recorder = recorder
+        capture.begin(recorder)
         try:
             result = self._orig_mod(*call_args, **call_kwargs)
         finally:
-            _capture_state.recorder = None
+            capture.end()
         try:
             program = recorder.finish(result, stand_ins, arrays)
         except Refused as refusal:

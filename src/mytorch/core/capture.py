@@ -27,10 +27,11 @@ Core knows nothing of how a program is built or replayed: only this protocol.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-__all__ = ["Recorder", "effect", "escape", "state"]
+__all__ = ["Recorder", "begin", "capturing", "effect", "end", "escape", "listening", "state"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -53,14 +54,44 @@ class Recorder(Protocol):
     def refuse(self, reason: str) -> None: ...
 
 
-class _State:
-    __slots__ = ("recorder",)
-
+class _State(threading.local):
+    # Per thread, as grad mode is: another thread's ops are not the captured step's.
     def __init__(self) -> None:
         self.recorder: Recorder | None = None  # set only while a step is captured
 
 
+class _Capturing:
+    # How many threads are capturing a step: the hot path tests this plain slot,
+    # and reads the (slower) per-thread state only while some capture runs.
+    __slots__ = ("threads",)
+
+    def __init__(self) -> None:
+        self.threads = 0
+
+
 state = _State()
+capturing = _Capturing()
+_lock = threading.Lock()
+
+
+def begin(recorder: Recorder) -> None:
+    """Make ``recorder`` listen to this thread's code (``mytorch.compile`` captures)."""
+    state.recorder = recorder
+    with _lock:
+        capturing.threads += 1
+
+
+def end() -> None:
+    """Stop this thread's recorder listening."""
+    state.recorder = None
+    with _lock:
+        capturing.threads -= 1
+
+
+def listening() -> Recorder | None:
+    """This thread's recorder if it listens here (in the step's own code), else None."""
+    recorder = state.recorder
+    return recorder if recorder is not None and not recorder.depth else None
 
 
 def escape(what: str) -> None:
@@ -76,9 +107,10 @@ def escape(what: str) -> None:
     >>> from mytorch.core import capture
     >>> capture.escape(".item()")  # no capture running: nothing happens
     """
-    recorder = state.recorder
-    if recorder is not None and not recorder.depth:
-        recorder.refuse(what)
+    if capturing.threads:
+        recorder = listening()
+        if recorder is not None:
+            recorder.refuse(what)
 
 
 def effect(method: F) -> F:
@@ -105,8 +137,8 @@ def effect(method: F) -> F:
 
     @functools.wraps(method)
     def recorded(*args: Any, **kwargs: Any) -> Any:
-        recorder = state.recorder
-        if recorder is None or recorder.depth:
+        recorder = listening() if capturing.threads else None
+        if recorder is None:
             return method(*args, **kwargs)
         return recorder.record_effect(method, args, kwargs)
 

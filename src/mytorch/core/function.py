@@ -44,7 +44,7 @@ from mytorch.core.tensor import Tensor, shape_str
 __all__ = ["AccumulateGrad", "BackwardFunction", "ContextManager", "Function"]
 
 _grad_state = grad_mode._state
-_capture_state = capture.state
+_capturing = capture.capturing
 
 
 class Function:
@@ -267,9 +267,10 @@ class _ForwardOnly:
 
 
 def _forward(cls: type[Function], ctx: Any, args: tuple[Any, ...]) -> Tensor:
-    recorder = _capture_state.recorder
-    if recorder is not None and not recorder.depth:
-        return recorder.record_forward(cls, ctx, args)  # mytorch.compile is capturing
+    if _capturing.threads:  # mytorch.compile is capturing a step somewhere
+        recorder = capture.listening()
+        if recorder is not None:
+            return recorder.record_forward(cls, ctx, args)
     try:
         out = Tensor._wrap(cls._run_forward(ctx, *args))
     except ValueError as error:

@@ -226,9 +226,10 @@ class BackwardFunction:
         """
         if self._released:
             raise self._released_error()
-        recorder = capture.state.recorder
-        if recorder is not None and not recorder.depth:
-            return recorder.record_backward(self, grad_output, retain_graph)
+        if capture.capturing.threads:  # mytorch.compile is capturing a step somewhere
+            recorder = capture.listening()
+            if recorder is not None:
+                return recorder.record_backward(self, grad_output, retain_graph)
         grads = self.function._run_backward(self, grad_output)
         if type(grads) is not tuple:
             grads = (grads,)
@@ -385,9 +386,10 @@ class AccumulateGrad:
         variable = self._variable()
         if variable is None:
             return  # the leaf is gone, and its gradient with it
-        recorder = capture.state.recorder
-        if recorder is not None and not recorder.depth:
-            return recorder.record_leaf(self, grad, create_graph, owned)
+        if capture.capturing.threads:
+            recorder = capture.listening()
+            if recorder is not None:
+                return recorder.record_leaf(self, grad, create_graph, owned)
         if self._hooks:
             grad = run_hooks(self._hooks, grad, "AccumulateGrad")
             owned = False  # a hook may have kept the gradient, or returned its own

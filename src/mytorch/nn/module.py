@@ -109,8 +109,8 @@ class Module(ModuleTree, ModuleHooks, ModuleConversions):
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if capture.state.recorder is not None:  # mytorch.compile: a replay needs the same mode
-            capture.state.recorder.note_attribute(self, "training")
+        if capture.capturing.threads and capture.state.recorder is not None:
+            capture.state.recorder.note_attribute(self, "training")  # a replay needs this mode
         if self._forward_pre_hooks or self._forward_hooks:
             capture.escape(f"forward hooks of {type(self).__name__}")
             return hooks.call_with_hooks(self, args, kwargs)
