@@ -91,6 +91,19 @@ CASES: dict[str, tuple[Case, bool]] = {
         ),
         True,
     ),
+    "embedding with max_norm": (
+        (
+            lambda: nn.Sequential(
+                nn.Embedding(10, 4, max_norm=1.0), nn.Flatten(), nn.Linear(8, 3)
+            ),
+            lambda rng: (
+                mytorch.tensor(rng.integers(0, 10, (8, 2))),
+                mytorch.tensor(rng.integers(0, 3, 8)),
+            ),
+            lambda m, x, y: F.cross_entropy(m(x), y),
+        ),
+        True,
+    ),
     "cross-entropy with class weights": (
         (
             lambda: nn.Linear(4, 3),

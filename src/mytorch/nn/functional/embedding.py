@@ -94,9 +94,19 @@ def embedding(
             )
         padding_idx %= rows
     if max_norm is not None:
-        _renorm_rows(weight, indices, max_norm, norm_type)
-    # A copy: changing the caller's index tensor later must not change the gradient.
-    return Embedding.apply(weight, indices.copy(), padding_idx)
+        _check_max_norm(max_norm, norm_type)
+    # The index tensor itself (an array is wrapped, not copied), so that
+    # mytorch.compile can feed the next batch's indices through it.
+    target = input if isinstance(input, Tensor) else Tensor._wrap(indices)
+    return Embedding.apply(weight, target, padding_idx, max_norm, norm_type)
+
+
+def _check_max_norm(max_norm: float, norm_type: float) -> None:
+    for what, value in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"embedding: {what} must be a real number, got {value!r}")
+    if not max_norm >= 0:
+        raise ValueError(f"embedding: max_norm must be >= 0, got {max_norm!r}")
 
 
 def _renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: float) -> None:
@@ -106,11 +116,6 @@ def _renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type
     weight, not an op in the graph; the version bump lets a node that saved
     the old weight notice, as in PyTorch.
     """
-    for what, value in (("max_norm", max_norm), ("norm_type", norm_type)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"embedding: {what} must be a real number, got {value!r}")
-    if not max_norm >= 0:
-        raise ValueError(f"embedding: max_norm must be >= 0, got {max_norm!r}")
     rows = np.unique(indices)
     if rows.size == 0:
         return
@@ -125,15 +130,30 @@ def _renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type
 
 
 class Embedding(Function):
+    """``weight[indices]``, after renormalising the looked-up rows if ``max_norm`` is given."""
+
     @staticmethod
     def forward(
-        ctx: BackwardFunction, weight: Tensor, indices: np.ndarray, padding_idx: int | None
+        ctx: BackwardFunction,
+        weight: Tensor,
+        input: Tensor,
+        padding_idx: int | None,
+        max_norm: float | None,
+        norm_type: float,
     ) -> np.ndarray:
+        # A copy: changing the caller's index tensor later must not change the gradient.
+        indices = input.data.copy()
+        if indices.size and indices.min() < 0:
+            # embedding checked them; a replayed step (mytorch.compile) did not, and
+            # numpy would silently count a negative index from the end.
+            raise IndexError(f"embedding: indices must be >= 0, got {indices.min()}")
+        if max_norm is not None:
+            _renorm_rows(weight, indices, max_norm, norm_type)
         ctx.shape, ctx.indices, ctx.padding_idx = weight.shape, indices, padding_idx
         return weight.data[indices]
 
     @staticmethod
-    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor, None, None]:
+    def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
         if ctx.padding_idx is not None:
             grad = grad * Tensor._wrap((ctx.indices != ctx.padding_idx)[..., None])
-        return IndexAdd.apply(grad, ctx.shape, ctx.indices), None, None
+        return IndexAdd.apply(grad, ctx.shape, ctx.indices), None, None, None, None
