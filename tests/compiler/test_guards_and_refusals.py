@@ -378,3 +378,30 @@ def test_another_threads_ops_are_not_captured() -> None:
     assert [s.describe() for s in compiled.programs()[0].steps] == [
         "forward  Mul((2,) float32, () float32) -> (2,) float32"
     ]
+
+
+def test_a_compiled_method_binds_to_its_object_and_a_compiled_model_copies() -> None:
+    import copy
+
+    class Trainer:
+        def __init__(self) -> None:
+            self.model, self.opt = setup()
+
+        @mytorch.compile
+        def step(self, x: mytorch.Tensor, y: mytorch.Tensor) -> mytorch.Tensor:
+            self.opt.zero_grad()
+            loss = nn.functional.cross_entropy(self.model(x), y)
+            loss.backward()
+            self.opt.step()
+            return loss
+
+    trainer = Trainer()
+    model, opt = setup()
+    eager = make_step(model, opt)
+    for i in range(4):
+        assert trainer.step(*batch(seed=i)).item() == eager(*batch(seed=i)).item()
+    assert Trainer.step.programs()
+
+    compiled = mytorch.compile(nn.Linear(2, 2))
+    duplicate = copy.deepcopy(compiled)
+    assert duplicate.out_features == 2 and duplicate._orig_mod is not compiled._orig_mod

@@ -19,6 +19,7 @@ need one more runs eagerly.
 
 from __future__ import annotations
 
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -66,7 +67,14 @@ class Compiled:
         self._refused: dict[tuple[Any, ...], str] = {}
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self.__dict__["_orig_mod"], name)
+        if name == "_orig_mod":  # not set yet (a copy being made): no recursion
+            raise AttributeError(name)
+        return getattr(self._orig_mod, name)
+
+    def __get__(self, owner: Any, owner_type: type | None = None) -> Any:
+        # A compiled method (``@mytorch.compile`` on a ``def step(self, ...)``)
+        # binds to its object as a function would.
+        return self if owner is None else types.MethodType(self, owner)
 
     def __repr__(self) -> str:
         return f"Compiled({self._orig_mod!r})"
