@@ -22,6 +22,8 @@ from mytorch.core import capture
 from mytorch.core.hooks import run_hooks
 from mytorch.core.tensor import Tensor, shape_str
 
+_capturing = capture.capturing  # how many threads mytorch.compile is capturing in
+
 if TYPE_CHECKING:
     from mytorch.core.function import Function
 
@@ -226,7 +228,7 @@ class BackwardFunction:
         """
         if self._released:
             raise self._released_error()
-        if capture.capturing.threads:  # mytorch.compile is capturing a step somewhere
+        if _capturing.threads:  # mytorch.compile is capturing a step somewhere
             recorder = capture.listening()
             if recorder is not None:
                 return recorder.record_backward(self, grad_output, retain_graph)
@@ -386,7 +388,7 @@ class AccumulateGrad:
         variable = self._variable()
         if variable is None:
             return  # the leaf is gone, and its gradient with it
-        if capture.capturing.threads:
+        if _capturing.threads:
             recorder = capture.listening()
             if recorder is not None:
                 return recorder.record_leaf(self, grad, create_graph, owned)

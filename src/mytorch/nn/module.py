@@ -109,8 +109,10 @@ class Module(ModuleTree, ModuleHooks, ModuleConversions):
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if capture.capturing.threads and capture.state.recorder is not None:
-            capture.state.recorder.note_attribute(self, "training")  # a replay needs this mode
+        if capture.capturing.threads:  # mytorch.compile: a replay needs this module's mode
+            recorder = capture.listening()
+            if recorder is not None:
+                recorder.note_attribute(self, "training")
         if self._forward_pre_hooks or self._forward_hooks:
             capture.escape(f"forward hooks of {type(self).__name__}")
             return hooks.call_with_hooks(self, args, kwargs)

@@ -218,7 +218,9 @@ class Dropout(Function):
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, None, None]:
-        return grad * Tensor._wrap(ctx.mask), None, None
+        if is_grad_enabled():  # create_graph=True: recorded, as a product
+            return grad * Tensor._wrap(ctx.mask), None, None
+        return Tensor._wrap(grad.data * ctx.mask), None, None  # the same product, on arrays
 
 
 def batch_norm(
