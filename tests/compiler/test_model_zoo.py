@@ -104,6 +104,16 @@ CASES: dict[str, tuple[Case, bool]] = {
         ),
         True,
     ),
+    "batch norm with a cumulative average (momentum=None)": (
+        (
+            lambda: nn.Sequential(
+                nn.Linear(4, 5), nn.BatchNorm1d(5, momentum=None), nn.Linear(5, 3)
+            ),
+            lambda rng: classes(rng, 4),
+            lambda m, x, y: F.cross_entropy(m(x), y),
+        ),
+        True,  # the op counts the batches and averages by the count it made
+    ),
     "cross-entropy with class weights": (
         (
             lambda: nn.Linear(4, 3),
@@ -139,7 +149,9 @@ def train(case: Case, compiled: bool) -> tuple[list[np.ndarray], list[np.ndarray
     run = mytorch.compile(step) if compiled else step
     rng = np.random.default_rng(5)
     losses = [run(*make_batch(rng)).data for _ in range(6)]
-    return losses, [p.data for p in model.parameters()], run
+    # The buffers too: running statistics and batch counters must move as in eager.
+    state = [p.data for p in model.parameters()] + [b.data for b in model.buffers()]
+    return losses, state, run
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -59,7 +59,8 @@ class Forward:
 
     def run(self) -> None:
         # Straight into the slot behind .data: the setter's checks passed at capture.
-        self.out._data = _array_of(self.forward(self.ctx, *self.args))
+        result = self.forward(self.ctx, *self.args)
+        self.out._data = result if type(result) is np.ndarray else _array_of(result)
 
     def describe(self) -> str:
         inputs = ", ".join(_slot(a) for a in self.args if isinstance(a, Tensor))
@@ -103,7 +104,18 @@ class Accumulate:
         self.variable, self.grad, self.owned = node.variable, grad, owned
 
     def run(self) -> None:
-        accumulate_into(self.variable, self.grad, False, self.owned)
+        variable, grad = self.variable, self.grad._data
+        if (
+            self.owned
+            and variable._grad is None
+            and grad.base is None
+            and grad.dtype is variable._data.dtype
+        ):
+            # The common case after zero_grad(): the leaf takes the array, as
+            # accumulate_into would (its first branch for an owned gradient).
+            variable._grad = Tensor._wrap(grad)
+        else:
+            accumulate_into(variable, self.grad, False, self.owned)
 
     def describe(self) -> str:
         return f"grad     {_slot(self.grad)} into .grad of a leaf {_slot(self.variable)}"
@@ -158,6 +170,13 @@ class Program:
         self.bindings = bindings
         self.outputs = outputs
         self.guards = guards
+        # The steps as runs of bound methods, one run per stretch of one grad
+        # mode: replay sets the mode once per run, not once per step.
+        self._runs: list[tuple[bool, list[Callable[[], None]]]] = []
+        for step in steps:
+            if not self._runs or self._runs[-1][0] != step.grad_enabled:
+                self._runs.append((step.grad_enabled, []))
+            self._runs[-1][1].append(step.run)
 
     def guards_hold(self) -> bool:
         """Whether every attribute the program depends on still has its captured value."""
@@ -169,9 +188,10 @@ class Program:
             tensor._data = arrays[index]
         previous = _grad_state.enabled
         try:
-            for step in self.steps:
-                _grad_state.enabled = step.grad_enabled
-                step.run()
+            for grad_enabled, runs in self._runs:
+                _grad_state.enabled = grad_enabled
+                for run in runs:
+                    run()
         finally:
             _grad_state.enabled = previous
         return _read(self.outputs)

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from mytorch.core import capture, dtypes
+from mytorch.core import dtypes
 from mytorch.core.tensor import Tensor, shape_str
-from mytorch.nn import functional as F
+from mytorch.nn.functional.layers import _batch_norm
 from mytorch.nn.module import Module
 from mytorch.nn.parameter import Parameter
 
@@ -89,30 +89,23 @@ class _BatchNorm(Module):
                 f"{self!r}: expected more than 1 value per channel when training, "
                 f"got input of shape {shape_str(input.shape)}"
             )
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats:
-            self._count_batch()
-            if self.momentum is None:  # a cumulative moving average
-                factor = 1.0 / self.num_batches_tracked.item()
+        counting = self.training and self.track_running_stats
+        momentum = self.momentum
+        if momentum is None and not counting:
+            momentum = 0.0  # None (a cumulative average) needs the counter, and is unused here
         # The running buffers are None when not tracked; given, they are updated
         # when the batch's statistics are used and read when they are not.
-        return F.batch_norm(
+        return _batch_norm(
             input,
             self.running_mean,
             self.running_var,
             self.weight,
             self.bias,
-            training=use_batch_stats,
-            momentum=factor,
-            eps=self.eps,
+            use_batch_stats,
+            momentum,
+            self.eps,
+            counter=self.num_batches_tracked if counting else None,
         )
-
-    @capture.effect  # a compiled step's replay counts its batch too
-    def _count_batch(self) -> None:
-        counter = self.num_batches_tracked
-        # numpy on the 0-d array: add_(1)'s checks cost more than the addition.
-        np.add(counter.data, 1, out=counter.data)
-        counter._bump_version()
 
     # The assignment's names for the affine parameters: the same Parameters.
     @property

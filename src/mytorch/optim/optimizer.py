@@ -174,10 +174,10 @@ class Optimizer:
         """
         for group in self.param_groups:
             for param in group["params"]:
-                if param.grad is None:
+                if param._grad is None:
                     continue
                 if set_to_none:
-                    param.grad = None
+                    param._grad = None  # the slot: None needs none of the setter's checks
                 elif param.grad.requires_grad:
                     # A gradient made with create_graph=True shares its array with
                     # a graph; zero a fresh buffer instead of writing into it.
@@ -227,16 +227,19 @@ class Optimizer:
         pairs = []
         for group_index, group in enumerate(self.param_groups):
             for index, param in enumerate(group["params"]):
-                grad = param.grad
+                grad = param._grad
                 if grad is None:
                     continue
+                # The slots behind .grad and .data, read directly: this runs for
+                # every parameter on every step.
+                weights = param._data
                 if (
                     not isinstance(grad, Tensor)
-                    or grad.data.shape != param.data.shape
-                    or grad.data.dtype.kind != "f"
+                    or grad._data.shape != weights.shape
+                    or grad._data.dtype.kind != "f"
                 ):
                     raise _bad_gradient(type(self).__name__, group_index, index, param, grad)
-                if not param.data.flags.writeable:
+                if not weights.flags.writeable:
                     raise ValueError(
                         f"{type(self).__name__}: parameter {index} of group {group_index} is "
                         "read-only (its data is a read-only numpy array), so it cannot be "

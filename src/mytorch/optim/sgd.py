@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mytorch.core.grad_mode import no_grad
 from mytorch.core.tensor import Tensor
 from mytorch.optim.optimizer import Optimizer, ParamsT, check_flag, check_number
 from mytorch.optim.state_dict import Entry
@@ -113,7 +112,6 @@ class SGD(Optimizer):
         # Plain SGD keeps no state; a momentum buffer appears at the first step.
         return {"momentum_buffer": Entry("array", required=False)}
 
-    @no_grad()
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Take one step on every parameter that has a gradient.
 
@@ -137,11 +135,15 @@ class SGD(Optimizer):
         tensor([1.], requires_grad=True)
         """
         loss = self._evaluate(closure)
+        # All numpy, on the arrays behind .grad and .data: nothing here is recorded,
+        # so no no_grad() is needed, and each parameter changes in place.
         for group, param in self._params_to_update():
             momentum, weight_decay = group["momentum"], group["weight_decay"]
-            grad = -param.grad.data if group["maximize"] else param.grad.data
+            grad = param._grad._data
+            if group["maximize"]:
+                grad = -grad
             if weight_decay != 0:
-                grad = grad + weight_decay * param.data
+                grad = grad + weight_decay * param._data
             if momentum != 0:
                 state = self.state.setdefault(param, {})
                 if "momentum_buffer" in state:
@@ -153,7 +155,7 @@ class SGD(Optimizer):
                     buffer = grad.copy()
                     state["momentum_buffer"] = Tensor._wrap(buffer)
                 grad = grad + momentum * buffer if group["nesterov"] else buffer
-            weights = param.data  # the array, changed in place: no trip through the .data setter
+            weights = param._data
             weights -= group["lr"] * grad
             param._bump_version()
         return loss

@@ -268,6 +268,23 @@ def batch_norm(
     >>> mean, var
     (tensor([0.2]), tensor([1.1]))
     """
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(
+    input: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None,
+    bias: Tensor | None,
+    training: bool,
+    momentum: float | None,
+    eps: float,
+    counter: Tensor | None = None,
+) -> Tensor:
+    """``batch_norm``, plus what the BatchNorm modules add: a batch ``counter`` that the
+    op itself counts up in training, and ``momentum=None`` (the cumulative average,
+    ``1 / counter`` after counting)."""
     _check_channels(input, running_mean, running_var, weight, bias)
     channels = input.shape[1]
     shape = (1, channels) + (1,) * (input.ndim - 2)  # per-channel values, broadcastable
@@ -278,7 +295,7 @@ def batch_norm(
                 f"got input of shape {shape_str(input.shape)}"
             )
         return BatchNormTraining.apply(
-            input, weight, bias, running_mean, running_var, momentum, eps
+            input, weight, bias, running_mean, running_var, momentum, eps, counter
         )
     else:
         if running_mean is None or running_var is None:
@@ -311,9 +328,17 @@ class BatchNormTraining(Function):
         bias: Tensor | None,
         running_mean: Tensor | None,
         running_var: Tensor | None,
-        momentum: float,
+        momentum: float | None,
         eps: float,
+        counter: Tensor | None = None,
     ) -> np.ndarray:
+        if counter is not None:
+            # The module's batch count, counted here, in the op: a compiled step's
+            # replay runs this forward again, so it counts (and averages) too.
+            np.add(counter.data, 1, out=counter.data)
+            counter._bump_version()
+            if momentum is None:  # a cumulative moving average
+                momentum = 1.0 / int(counter.data)
         channels = x.shape[1]
         axes = (0, *range(2, x.ndim))  # every axis but the channels'
         count = x.data.size // channels
@@ -361,7 +386,7 @@ class BatchNormTraining(Function):
                 grad_x = centred_grad * scale
             grad_weight = grad_x_hat_sum.reshape(channels) if need_weight else None
             grad_bias = grad_sum.reshape(channels) if need_bias else None
-            return grad_x, grad_weight, grad_bias, None, None, None, None
+            return grad_x, grad_weight, grad_bias, None, None, None, None, None
         # Otherwise the same formula in numpy, from what forward kept.
         g, x_hat = grad.data, ctx.x_hat
         grad_sum = np.add.reduce(g, axis=axes, keepdims=True)
@@ -373,7 +398,7 @@ class BatchNormTraining(Function):
             grad_x = Tensor._wrap(centred_grad * scale)
         grad_weight = Tensor._wrap(grad_x_hat_sum.reshape(channels)) if need_weight else None
         grad_bias = Tensor._wrap(grad_sum.reshape(channels)) if need_bias else None
-        return grad_x, grad_weight, grad_bias, None, None, None, None
+        return grad_x, grad_weight, grad_bias, None, None, None, None, None
 
 
 def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:
