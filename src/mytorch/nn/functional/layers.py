@@ -97,7 +97,7 @@ class Linear(Function):
         out = input.data @ weight.data.T
         if bias is None:
             return out
-        if bias.dtype == out.dtype:
+        if bias.data.dtype is out.dtype:
             out += bias.data  # in place: out is a fresh array
             return out
         return out + bias.data  # let numpy promote the dtype
@@ -108,25 +108,26 @@ class Linear(Function):
         need_input, need_weight, need_bias = ctx.needs_input_grad
         # With y = x W^T + b: dx = dy W, dW = dy^T x and db = dy summed over the
         # batch, the leading dimensions flattened into one.
-        # The row count is given, not -1: numpy cannot infer it when a size is 0.
-        count = math.prod(input.shape[:-1])
         if is_grad_enabled():
             # create_graph=True: the same formula in Tensor ops, so it is recorded.
+            # The row count is given, not -1: numpy cannot infer it when a size is 0.
+            count = math.prod(input.shape[:-1])
             rows = grad.reshape(count, grad.shape[-1])
             return (
                 grad @ weight if need_input else None,
                 rows.mT @ input.reshape(count, input.shape[-1]) if need_weight else None,
-                rows.sum(dim=0) if need_bias else None,
+                _row_sums_recorded(rows) if need_bias else None,
             )
         # Otherwise numpy does it directly: three array operations, no op dispatch.
         rows, input_rows = grad.data, input.data
         if input_rows.ndim != 2:  # a 2-D input is its own rows: no reshape to make
+            count = math.prod(input.shape[:-1])
             rows = rows.reshape(count, grad.shape[-1])
             input_rows = input_rows.reshape(count, input.shape[-1])
         return (
             Tensor._wrap(grad.data @ weight.data) if need_input else None,
             Tensor._wrap(rows.T @ input_rows) if need_weight else None,
-            Tensor._wrap(np.add.reduce(rows, axis=0)) if need_bias else None,
+            Tensor._wrap(_channel_sums(rows, (0,))) if need_bias else None,
         )
 
 
@@ -335,16 +336,22 @@ class BatchNormTraining(Function):
         if counter is not None:
             # The module's batch count, counted here, in the op: a compiled step's
             # replay runs this forward again, so it counts (and averages) too.
-            np.add(counter.data, 1, out=counter.data)
+            # (fill with a Python int: a third of a ufunc's cost on a 0-d array)
+            counter.data.fill(int(counter.data) + 1)
             counter._bump_version()
             if momentum is None:  # a cumulative moving average
                 momentum = 1.0 / int(counter.data)
-        channels = x.shape[1]
-        axes = (0, *range(2, x.ndim))  # every axis but the channels'
-        count = x.data.size // channels
-        mean = np.add.reduce(x.data, axis=axes, keepdims=True) / count
-        centred = x.data - mean
-        var = np.add.reduce(centred * centred, axis=axes, keepdims=True) / count
+        data = x.data
+        channels = data.shape[1]
+        axes = (0, *range(2, data.ndim))  # every axis but the channels'
+        count = data.size // channels
+        mean = _channel_sums(data, axes) / count
+        centred = data - mean
+        if data.ndim == 2:
+            # (N, C): einsum sums the squares without storing them, in one call.
+            var = np.einsum("ij,ij->j", centred, centred).reshape(mean.shape) / count
+        else:
+            var = np.add.reduce(centred * centred, axis=axes, keepdims=True) / count
         if running_mean is not None:
             _update(running_mean, mean.reshape(channels), momentum)
         if running_var is not None:
@@ -353,11 +360,11 @@ class BatchNormTraining(Function):
         x_hat = centred * inv_std
         ctx.save_for_backward(x, weight)
         ctx.x_hat, ctx.inv_std, ctx.axes, ctx.eps = x_hat, inv_std, axes, eps
-        ctx.shape = (1, channels) + (1,) * (x.ndim - 2)  # per channel, broadcastable
+        ctx.shape = mean.shape  # (C,) or (1, C, 1, ...): per channel, broadcastable
         out = x_hat if weight is None else x_hat * weight.data.reshape(ctx.shape)
         if bias is None:
             return out
-        if out is not x_hat and bias.dtype == out.dtype:
+        if out is not x_hat and bias.data.dtype is out.dtype:
             out += bias.data.reshape(ctx.shape)  # in place: out is a fresh array
             return out
         return out + bias.data.reshape(ctx.shape)
@@ -389,8 +396,8 @@ class BatchNormTraining(Function):
             return grad_x, grad_weight, grad_bias, None, None, None, None, None
         # Otherwise the same formula in numpy, from what forward kept.
         g, x_hat = grad.data, ctx.x_hat
-        grad_sum = np.add.reduce(g, axis=axes, keepdims=True)
-        grad_x_hat_sum = np.add.reduce(g * x_hat, axis=axes, keepdims=True)
+        grad_sum = _channel_sums(g, axes)
+        grad_x_hat_sum = _channel_sums(g * x_hat, axes)
         grad_x = None
         if need_x:
             centred_grad = g - (grad_sum + x_hat * grad_x_hat_sum) / count
@@ -399,6 +406,32 @@ class BatchNormTraining(Function):
         grad_weight = Tensor._wrap(grad_x_hat_sum.reshape(channels)) if need_weight else None
         grad_bias = Tensor._wrap(grad_sum.reshape(channels)) if need_bias else None
         return grad_x, grad_weight, grad_bias, None, None, None, None, None
+
+
+def _channel_sums(array: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
+    """``array`` summed over ``axes`` (every axis but the channels', axis 1).
+
+    The sums of a 2-D (N, C) float array keep no axes (a bias's gradient); the
+    others keep the summed axes as 1s, to broadcast against the input.
+    """
+    if array.ndim != 2:
+        return np.add.reduce(array, axis=axes, keepdims=True)
+    if array.dtype in _BLAS_TYPES:
+        # numpy adds the N rows one after another, a short loop over C each time;
+        # ones (N,) @ array is one BLAS product, two to six times faster here.
+        return np.ones(len(array), array.dtype) @ array
+    return np.add.reduce(array, axis=0)
+
+
+_BLAS_TYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _row_sums_recorded(rows: Tensor) -> Tensor:
+    """``_channel_sums`` of (N, C) rows as recorded Tensor ops (for create_graph): the same
+    formula, so a gradient made with create_graph has the very bits of a plain one."""
+    if rows.data.dtype in _BLAS_TYPES:
+        return Tensor._wrap(np.ones(len(rows.data), rows.data.dtype)) @ rows
+    return rows.sum(dim=0)
 
 
 def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:

@@ -144,7 +144,8 @@ class CrossEntropy(Function):
             scale = grad.data[..., None]
         else:
             scale = grad.data / labels.size if reduction == "mean" else grad.data
-        return Tensor._wrap(error * scale), *nones
+        error *= scale  # in place: error is a fresh array
+        return Tensor._wrap(error), *nones
 
 
 class NLLLoss(Function):
