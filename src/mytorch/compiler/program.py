@@ -95,25 +95,23 @@ class Backward:
 class Accumulate:
     """Add a gradient into a leaf's ``.grad``, as its ``AccumulateGrad`` node does."""
 
-    __slots__ = ("grad", "owned", "variable")
+    __slots__ = ("grad", "hand_over", "owned", "variable")
     grad_enabled = False
 
     def __init__(self, node: AccumulateGrad, grad: Tensor, owned: bool) -> None:
         # owned: the engine found that nothing else holds this gradient, so the
         # leaf keeps its array without a copy; a replay makes the same arrays.
         self.variable, self.grad, self.owned = node.variable, grad, owned
+        # Whether a first gradient is handed over as it is (accumulate_into's
+        # first branch for an owned gradient): its own array, of the leaf's
+        # dtype. A replay's array comes from the same code, so this holds again.
+        array = grad.data
+        self.hand_over = owned and array.base is None and array.dtype is node.variable.data.dtype
 
     def run(self) -> None:
-        variable, grad = self.variable, self.grad._data
-        if (
-            self.owned
-            and variable._grad is None
-            and grad.base is None
-            and grad.dtype is variable._data.dtype
-        ):
-            # The common case after zero_grad(): the leaf takes the array, as
-            # accumulate_into would (its first branch for an owned gradient).
-            variable._grad = Tensor._wrap(grad)
+        variable = self.variable
+        if self.hand_over and variable._grad is None:  # the common case, after zero_grad()
+            variable._grad = Tensor._wrap(self.grad._data)
         else:
             accumulate_into(variable, self.grad, False, self.owned)
 
@@ -180,7 +178,11 @@ class Program:
 
     def guards_hold(self) -> bool:
         """Whether every attribute the program depends on still has its captured value."""
-        return all(getattr(owner, name) == value for owner, name, value in self.guards)
+        # A plain loop, not all(...) over a generator: this runs on every call.
+        for owner, name, value in self.guards:  # noqa: SIM110
+            if getattr(owner, name) != value:
+                return False
+        return True
 
     def run(self, arrays: list[np.ndarray]) -> Any:
         """Replay the step on new input arrays (one per binding) and return its outputs."""

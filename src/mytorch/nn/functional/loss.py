@@ -143,7 +143,9 @@ class CrossEntropy(Function):
         if reduction == "none":
             scale = grad.data[..., None]
         else:
-            scale = grad.data / labels.size if reduction == "mean" else grad.data
+            # A Python float: numpy's arithmetic on a 0-d array costs a microsecond.
+            # (float32 / N rounds to the same float32 as the double quotient.)
+            scale = float(grad.data) / labels.size if reduction == "mean" else float(grad.data)
         error *= scale  # in place: error is a fresh array
         return Tensor._wrap(error), *nones
 
