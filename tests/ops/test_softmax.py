@@ -75,3 +75,40 @@ def test_log_softmax_gradient_is_right_far_from_zero(x: np.ndarray) -> None:
     # Shifted to around +-1000, where a naive exp would overflow.
     gradcheck(lambda t: (t + 1000).log_softmax(dim=-1), [x])
     gradcheck(lambda t: (t - 1000).softmax(dim=0), [x])
+
+
+@given(
+    st.arrays_in(st.shapes(min_dims=2, max_dims=2, min_side=1, max_side=40), low=-1000, high=1000)
+)
+def test_log_softmax_over_few_classes_matches_the_row_formula(x: np.ndarray) -> None:
+    # Many rows of few classes take another route (the transposed logits, where
+    # numpy reduces along long rows); it must give the direct formula's values,
+    # in a C-ordered array as every other op's result.
+    for dtype in (np.float32, np.float64):
+        data = x.astype(dtype)
+        shifted = data - data.max(axis=1, keepdims=True)
+        expected = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        y = mytorch.tensor(data).log_softmax(dim=1)
+        assert y.data.flags.c_contiguous and y.dtype == dtype
+        np.testing.assert_allclose(
+            y.data,
+            expected,
+            rtol=1e-5 if dtype == np.float32 else 1e-12,
+            atol=1e-4 if dtype == np.float32 else 1e-9,
+        )
+
+
+@pytest.mark.parametrize("shape", [(100, 10), (1000, 10), (33, 32), (40, 33), (5, 10)])
+def test_cross_entropy_over_few_classes_matches_torch(shape: tuple[int, int]) -> None:
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    logits = (rng.standard_normal(shape) * 10).astype(np.float32)
+    labels = rng.integers(0, shape[1], shape[0])
+    x = mytorch.tensor(logits, requires_grad=True)
+    loss = mytorch.nn.functional.cross_entropy(x, mytorch.tensor(labels))
+    loss.backward()
+    tx = torch.tensor(logits, requires_grad=True)
+    tloss = torch.nn.functional.cross_entropy(tx, torch.tensor(labels))
+    tloss.backward()
+    np.testing.assert_allclose(loss.item(), tloss.item(), rtol=1e-6)
+    np.testing.assert_allclose(x.grad.data, tx.grad.numpy(), rtol=1e-5, atol=1e-7)
