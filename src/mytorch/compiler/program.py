@@ -22,6 +22,8 @@ Four kinds of step, one per thing eager does:
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -50,16 +52,17 @@ def _slot(tensor: Tensor | None) -> str:
 class Forward:
     """Run one op's forward into its output slot."""
 
-    __slots__ = ("args", "ctx", "forward", "grad_enabled", "name", "out")
+    __slots__ = ("args", "call", "ctx", "forward", "grad_enabled", "name", "out")
 
     def __init__(self, cls: Any, ctx: Any, args: tuple[Any, ...], out: Tensor) -> None:
         self.forward, self.ctx, self.args, self.out = cls._run_forward, ctx, args, out
+        self.call = functools.partial(self.forward, ctx, *args)  # the arguments bound once
         self.name = cls.__name__
         self.grad_enabled = _grad_state.enabled  # eager's grad mode, which ops may read
 
     def run(self) -> None:
         # Straight into the slot behind .data: the setter's checks passed at capture.
-        result = self.forward(self.ctx, *self.args)
+        result = self.call()
         self.out._data = result if type(result) is np.ndarray else _array_of(result)
 
     def describe(self) -> str:
@@ -70,18 +73,19 @@ class Forward:
 class Backward:
     """Run one node's backward; each gradient goes into its slot."""
 
-    __slots__ = ("backward", "grad", "name", "node", "outs")
+    __slots__ = ("backward", "call", "grad", "name", "node", "outs")
     grad_enabled = False  # backward formulas run unrecorded, as in eager
 
     def __init__(
         self, node: BackwardFunction, grad: Tensor, outs: tuple[tuple[int, Tensor], ...]
     ) -> None:
         self.backward, self.node, self.grad = node.function._run_backward, node, grad
+        self.call = functools.partial(self.backward, node, grad)
         self.outs = outs  # (input index, the slot its gradient goes into)
         self.name = node.name()
 
     def run(self) -> None:
-        grads = self.backward(self.node, self.grad)
+        grads = self.call()
         if type(grads) is not tuple:
             grads = (grads,)
         for index, slot in self.outs:
@@ -122,14 +126,12 @@ class Accumulate:
 class Effect:
     """Make a recorded call again (an optimiser's step, ``zero_grad``, a counter)."""
 
-    __slots__ = ("args", "grad_enabled", "kwargs", "method")
+    __slots__ = ("args", "grad_enabled", "kwargs", "method", "run")
 
     def __init__(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict) -> None:
         self.method, self.args, self.kwargs = method, args, kwargs
+        self.run = functools.partial(method, *args, **kwargs)  # run() makes the call again
         self.grad_enabled = _grad_state.enabled
-
-    def run(self) -> None:
-        self.method(*self.args, **self.kwargs)
 
     def describe(self) -> str:
         owner = type(self.args[0]).__name__ + "." if self.args else ""
@@ -168,6 +170,17 @@ class Program:
         self.bindings = bindings
         self.outputs = outputs
         self.guards = guards
+        # The guards grouped by attribute, so that a call checks each group with
+        # one map() of a C getter: [m.training for m in modules] == [True, ...].
+        groups: dict[str, tuple[list[Any], list[Any]]] = {}
+        for owner, name, value in guards:
+            owners, values = groups.setdefault(name, ([], []))
+            owners.append(owner)
+            values.append(value)
+        self._guard_groups = [
+            (operator.attrgetter(name), owners, values)
+            for name, (owners, values) in groups.items()
+        ]
         # The steps as runs of bound methods, one run per stretch of one grad
         # mode: replay sets the mode once per run, not once per step.
         self._runs: list[tuple[bool, list[Callable[[], None]]]] = []
@@ -178,9 +191,8 @@ class Program:
 
     def guards_hold(self) -> bool:
         """Whether every attribute the program depends on still has its captured value."""
-        # A plain loop, not all(...) over a generator: this runs on every call.
-        for owner, name, value in self.guards:  # noqa: SIM110
-            if getattr(owner, name) != value:
+        for read, owners, values in self._guard_groups:
+            if list(map(read, owners)) != values:
                 return False
         return True
 
