@@ -59,6 +59,20 @@ def test_numpy_floor_matches_torch(bench, tiny_data):
     )
 
 
+def test_tuned_floor_computes_what_the_plain_floor_does(bench, tiny_data):
+    x, y = tiny_data
+    weights = bench["mlp"].initial_weights()
+    plain = bench["numpy_mlp"].NumpyMLP(weights)
+    tuned = bench["numpy_mlp"].NumpyMLP(weights, tuned=True)
+    for start in (0, 100, 200):
+        batch = slice(start, start + 100)
+        expected = plain.train_step(x[batch], y[batch])
+        assert tuned.train_step(x[batch], y[batch]) == pytest.approx(expected, rel=1e-5)
+    for name, value in plain.params.items():
+        np.testing.assert_allclose(tuned.params[name], value, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(tuned.running_var, plain.running_var, rtol=1e-5)
+
+
 def test_mytorch_first_step_loss_equals_the_floor(bench, tiny_data):
     missing = bench["common"].mytorch_nn_missing()
     if missing is not None:
