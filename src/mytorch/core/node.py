@@ -165,11 +165,18 @@ class BackwardFunction:
         """
         if self._released:
             raise self._released_error()
+        for tensor in self._saved:
+            # The common case: never changed in place (nor viewed), so no counter.
+            if tensor is not None and tensor._version_counter is not None:
+                self._check_versions()
+                return
+
+    def _check_versions(self) -> None:
         versions = self._saved_versions
         for index, tensor in enumerate(self._saved):
             counter = None if tensor is None else tensor._version_counter
             if counter is None:
-                continue  # the common case: never changed in place, so no counter
+                continue
             version = 0 if versions is None else versions[index]
             if counter[0] != version:
                 raise RuntimeError(
@@ -192,7 +199,11 @@ class BackwardFunction:
         >>> (a * mytorch.tensor(2.0)).grad_fn.needs_input_grad
         (True, False)
         """
-        return tuple([node is not None for node in self.next_functions])
+        # A plain loop: on Python 3.11 a list comprehension is a function call of its own.
+        needs = []
+        for node in self.next_functions:
+            needs.append(node is not None)
+        return tuple(needs)
 
     # ---------------------------------------------------------- engine side
     def apply(self, grad_output: Tensor, retain_graph: bool) -> tuple[Tensor | None, ...]:
