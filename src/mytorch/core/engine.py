@@ -28,6 +28,8 @@ __all__ = ["backward", "grad"]
 
 Node = BackwardFunction | AccumulateGrad
 
+_grad_state = grad_mode._state
+
 
 def backward(
     tensors: Sequence[Tensor],
@@ -275,12 +277,16 @@ def _run(
     if wanted is not None:
         buffers = {node: gradient for node, gradient in buffers.items() if wanted[node]}
     consumers = _count_consumers(buffers, wanted)
-    ready = [node for node in buffers if node not in consumers]
+    # A plain loop: on Python 3.11 a list comprehension is a function call of its own.
+    ready = []
+    for node in buffers:
+        if node not in consumers:
+            ready.append(node)
 
-    previous_mode = grad_mode._state.enabled
+    previous_mode = _grad_state.enabled
     # By default the backward formulas run without recording; with
     # create_graph they are recorded, so the gradients get a graph of their own.
-    grad_mode._state.enabled = create_graph
+    _grad_state.enabled = create_graph
     apply = _apply_checked if anomaly.enabled else BackwardFunction.apply
     # Leaves' gradients are written only once the whole walk has succeeded: a
     # backward that fails half-way (a custom op's bad gradient, anomaly mode)
@@ -333,7 +339,7 @@ def _run(
         for node, gradient, is_owned in finished_leaves:
             node.apply(gradient, create_graph, is_owned)
     finally:
-        grad_mode._state.enabled = previous_mode
+        _grad_state.enabled = previous_mode
 
 
 def _captured(node: Node, gradient: Tensor | None, wanted: Any) -> Tensor | None:

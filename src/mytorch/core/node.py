@@ -165,26 +165,30 @@ class BackwardFunction:
         """
         if self._released:
             raise self._released_error()
-        for tensor in self._saved:
-            # The common case: never changed in place (nor viewed), so no counter.
-            if tensor is not None and tensor._version_counter is not None:
-                self._check_versions()
-                return
-
-    def _check_versions(self) -> None:
         versions = self._saved_versions
-        for index, tensor in enumerate(self._saved):
-            counter = None if tensor is None else tensor._version_counter
-            if counter is None:
-                continue
-            version = 0 if versions is None else versions[index]
-            if counter[0] != version:
-                raise RuntimeError(
-                    f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "
-                    f"saved for backward was modified in place after it was saved "
-                    f"(version {version} then, {tensor._version} now); "
-                    "use an out-of-place operation or clone it before changing it"
-                )
+        if versions is None:  # every saved tensor was at version 0 (or had no counter)
+            for tensor in self._saved:
+                # Most tensors were never changed in place (nor viewed): no counter.
+                if tensor is not None and tensor._version_counter and tensor._version_counter[0]:
+                    raise self._modified_error(tensor, 0)
+        else:
+            # A counted loop: measured cheaper than enumerate (and zip) on 3.11, and
+            # a node saving parameters (always changed in place) comes here each time.
+            index = 0
+            for tensor in self._saved:
+                if tensor is not None:
+                    counter = tensor._version_counter
+                    if counter is not None and counter[0] != versions[index]:
+                        raise self._modified_error(tensor, versions[index])
+                index += 1  # noqa: SIM113
+
+    def _modified_error(self, tensor: Tensor, version: int) -> RuntimeError:
+        return RuntimeError(
+            f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "
+            f"saved for backward was modified in place after it was saved "
+            f"(version {version} then, {tensor._version} now); "
+            "use an out-of-place operation or clone it before changing it"
+        )
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
@@ -441,7 +445,7 @@ def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool, owned: boo
         tensor._grad = Tensor._wrap(grad.data)
     elif current is None or current.requires_grad:
         # A fresh buffer: the incoming array may be shared with other gradients.
-        fresh = np.array(grad.data, dtype=tensor.data.dtype, copy=True)
+        fresh = grad.data.astype(tensor.data.dtype)  # a copy, as np.array(copy=True) but faster
         tensor._grad = Tensor._wrap(fresh if current is None else fresh + current.data)
     else:
         np.add(current.data, grad.data, out=current.data, casting="unsafe")
