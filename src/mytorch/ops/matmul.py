@@ -32,7 +32,11 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         x, y = a.data, b.data
-        if not is_grad_enabled() and x.ndim == y.ndim >= 2 and x.shape[:-2] == y.shape[:-2]:
+        if (
+            not is_grad_enabled()
+            and x.ndim == y.ndim >= 2
+            and (x.ndim == 2 or x.shape[:-2] == y.shape[:-2])  # 2-D: no batch axes to compare
+        ):
             # Not recorded (no create_graph) and nothing to unbroadcast: the two
             # products straight on the arrays, with no op dispatch. The transposed
             # views are the ones .mT makes, so numpy computes the same bits.

@@ -91,7 +91,6 @@ def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[in
 
 def spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> Tensor:
     """Broadcast a reduction's gradient back over the axes it reduced."""
-    kept = kept_shape(shape, axes)
     if not is_grad_enabled():
         # Not recorded (no create_graph): the same read-only broadcast view, made
         # on the array without dispatching two ops.
@@ -103,8 +102,10 @@ def spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -
             view = np.ndarray(shape, data.dtype, data, 0, (0,) * len(shape))
             view.flags.writeable = False
             return Tensor._wrap(view)
+        kept = kept_shape(shape, axes)
         array = data.reshape(kept)
         return Tensor._wrap(array if kept == shape else np.broadcast_to(array, shape))
+    kept = kept_shape(shape, axes)
     if grad.shape != kept:
         grad = Reshape.apply(grad, kept)
     return grad if kept == shape else BroadcastTo.apply(grad, shape)
