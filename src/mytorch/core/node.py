@@ -116,7 +116,14 @@ class BackwardFunction:
         for tensor in tensors:
             # A tensor never changed in place (nor viewed) has no counter at all.
             if tensor is not None and tensor._version_counter and tensor._version_counter[0]:
-                self._saved_versions = tuple([0 if t is None else t._version for t in tensors])
+                # A parameter (changed in place by every optimiser step) comes here on
+                # each forward: a plain loop reading the counters, with no list
+                # comprehension (a call of its own on 3.11) and no property per tensor.
+                versions = []
+                for saved in tensors:
+                    counter = None if saved is None else saved._version_counter
+                    versions.append(0 if counter is None else counter[0])
+                self._saved_versions = tuple(versions)
                 break
 
     @property
