@@ -100,7 +100,7 @@ def spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -
             # ndarray constructor, as np.broadcast_to would, without the ~2 us its
             # Python wrapper and iterator take on every backward.
             view = np.ndarray(shape, data.dtype, data, 0, (0,) * len(shape))
-            view.flags.writeable = False
+            view.setflags(write=False)  # as .flags.writeable = False, ~0.1 us less
             return Tensor._wrap(view)
         kept = kept_shape(shape, axes)
         array = data.reshape(kept)
