@@ -280,3 +280,24 @@ def test_grad_does_not_run_branches_that_lead_to_no_input() -> None:
     assert gx.tolist() == [2.0, 4.0]
     (gw,) = mytorch.grad(branch.sum(), w)  # w's branch was neither run nor released
     assert gw.tolist() == [5.0, 5.0]
+
+
+def test_backward_from_two_outputs_where_one_is_computed_from_the_other() -> None:
+    # y is a root and also a parent of the other root z: its node runs once,
+    # after z's gradient has reached it.
+    x = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * x
+    z = y * 3
+    mytorch.autograd.backward([y, z], [None, None])
+    np.testing.assert_array_equal(x.grad.data, (1 + 3) * 2 * np.array([1.0, 2.0]))
+
+
+@pytest.mark.parametrize("dtype", [mytorch.float64, mytorch.float32, np.float16])
+def test_the_seed_of_a_zero_d_loss_has_its_dtype_and_is_never_shared(dtype) -> None:
+    x = mytorch.tensor(3.0, dtype=dtype, requires_grad=True)
+    x.backward()  # the seed goes straight to the leaf: it must be copied there
+    x.grad.data += 1
+    x.backward()
+    (x * 2).backward()
+    assert x.grad.dtype == x.dtype
+    assert x.grad.item() == 1 + 1 + 1 + 2

@@ -68,3 +68,31 @@ def test_a_non_leaf_cannot_be_copied() -> None:
     y = mytorch.tensor([1.0], requires_grad=True) * 2
     with pytest.raises(RuntimeError, match="only leaf tensors can be copied"):
         copy.deepcopy(y)
+
+
+def test_a_node_saving_tensors_at_different_versions_checks_each_against_its_own() -> None:
+    # b is at version 1 when saved, a has no counter yet: the node keeps (0, 1).
+    a = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    b = mytorch.tensor([3.0, 4.0], requires_grad=True)
+    with mytorch.no_grad():
+        b.add_(1)
+    y = a * b
+    y.sum().backward(retain_graph=True)  # unchanged since saved: no error
+    np.testing.assert_array_equal(a.grad.data, [4.0, 5.0])
+    with mytorch.no_grad():
+        a.add_(1)  # a gets its first counter, at 1
+    with pytest.raises(RuntimeError, match=r"MulBackward: .*shape \(2,\).*version 0 then, 1 now"):
+        y.sum().backward(retain_graph=True)
+
+
+def test_a_change_to_a_tensor_saved_at_a_later_version_names_both_versions() -> None:
+    a = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    b = mytorch.tensor([3.0, 4.0], requires_grad=True)
+    with mytorch.no_grad():
+        b.add_(1)
+    y = (a * b).sum()
+    with mytorch.no_grad():
+        b.add_(1)
+    with pytest.raises(RuntimeError, match=r"version 1 then, 2 now"):
+        y.backward()
+    assert a.grad is None and b.grad is None  # raised before any leaf changed

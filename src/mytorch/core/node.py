@@ -116,7 +116,14 @@ class BackwardFunction:
         for tensor in tensors:
             # A tensor never changed in place (nor viewed) has no counter at all.
             if tensor is not None and tensor._version_counter and tensor._version_counter[0]:
-                self._saved_versions = tuple([0 if t is None else t._version for t in tensors])
+                # A parameter (changed in place by every optimiser step) comes here on
+                # each forward: a plain loop reading the counters, with no list
+                # comprehension (a call of its own on 3.11) and no property per tensor.
+                versions = []
+                for saved in tensors:
+                    counter = None if saved is None else saved._version_counter
+                    versions.append(0 if counter is None else counter[0])
+                self._saved_versions = tuple(versions)
                 break
 
     @property
@@ -166,18 +173,29 @@ class BackwardFunction:
         if self._released:
             raise self._released_error()
         versions = self._saved_versions
-        for index, tensor in enumerate(self._saved):
-            counter = None if tensor is None else tensor._version_counter
-            if counter is None:
-                continue  # the common case: never changed in place, so no counter
-            version = 0 if versions is None else versions[index]
-            if counter[0] != version:
-                raise RuntimeError(
-                    f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "
-                    f"saved for backward was modified in place after it was saved "
-                    f"(version {version} then, {tensor._version} now); "
-                    "use an out-of-place operation or clone it before changing it"
-                )
+        if versions is None:  # every saved tensor was at version 0 (or had no counter)
+            for tensor in self._saved:
+                # Most tensors were never changed in place (nor viewed): no counter.
+                if tensor is not None and tensor._version_counter and tensor._version_counter[0]:
+                    raise self._modified_error(tensor, 0)
+        else:
+            # A counted loop: measured cheaper than enumerate (and zip) on 3.11, and
+            # a node saving parameters (always changed in place) comes here each time.
+            index = 0
+            for tensor in self._saved:
+                if tensor is not None:
+                    counter = tensor._version_counter
+                    if counter is not None and counter[0] != versions[index]:
+                        raise self._modified_error(tensor, versions[index])
+                index += 1  # noqa: SIM113
+
+    def _modified_error(self, tensor: Tensor, version: int) -> RuntimeError:
+        return RuntimeError(
+            f"{self.name()}: a tensor of shape {shape_str(tensor.shape)} that this op "
+            f"saved for backward was modified in place after it was saved "
+            f"(version {version} then, {tensor._version} now); "
+            "use an out-of-place operation or clone it before changing it"
+        )
 
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
@@ -192,7 +210,11 @@ class BackwardFunction:
         >>> (a * mytorch.tensor(2.0)).grad_fn.needs_input_grad
         (True, False)
         """
-        return tuple([node is not None for node in self.next_functions])
+        # A plain loop: on Python 3.11 a list comprehension is a function call of its own.
+        needs = []
+        for node in self.next_functions:
+            needs.append(node is not None)
+        return tuple(needs)
 
     # ---------------------------------------------------------- engine side
     def apply(self, grad_output: Tensor, retain_graph: bool) -> tuple[Tensor | None, ...]:
@@ -430,7 +452,7 @@ def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool, owned: boo
         tensor._grad = Tensor._wrap(grad.data)
     elif current is None or current.requires_grad:
         # A fresh buffer: the incoming array may be shared with other gradients.
-        fresh = np.array(grad.data, dtype=tensor.data.dtype, copy=True)
+        fresh = grad.data.astype(tensor.data.dtype)  # a copy, as np.array(copy=True) but faster
         tensor._grad = Tensor._wrap(fresh if current is None else fresh + current.data)
     else:
         np.add(current.data, grad.data, out=current.data, casting="unsafe")

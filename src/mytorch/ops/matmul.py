@@ -32,7 +32,11 @@ class MatMul(Function):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         x, y = a.data, b.data
-        if not is_grad_enabled() and x.ndim == y.ndim >= 2 and x.shape[:-2] == y.shape[:-2]:
+        if (
+            not is_grad_enabled()
+            and x.ndim == y.ndim >= 2
+            and (x.ndim == 2 or x.shape[:-2] == y.shape[:-2])  # 2-D: no batch axes to compare
+        ):
             # Not recorded (no create_graph) and nothing to unbroadcast: the two
             # products straight on the arrays, with no op dispatch. The transposed
             # views are the ones .mT makes, so numpy computes the same bits.
@@ -78,21 +82,22 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         raise TypeError(
             f"matmul: expected two Tensors, got {type(input).__name__} and {type(other).__name__}"
         )
-    if input.ndim == 0 or other.ndim == 0:
+    # The checks read the arrays: their ndim and shape are C attributes, the
+    # Tensor's are Python properties (~0.3 us less per product).
+    x, y = input.data, other.data
+    if x.ndim == 0 or y.ndim == 0:
         raise ValueError(
             f"matmul: both operands need at least 1 dimension, got shapes "
             f"{shape_str(input.shape)} and {shape_str(other.shape)}"
         )
-    if input.data.dtype is not other.data.dtype and not dtypes.same_type(
-        input.data.dtype, other.data.dtype
-    ):
+    if x.dtype is not y.dtype and not dtypes.same_type(x.dtype, y.dtype):
         # As PyTorch: no silent promotion (a float64 batch into a float32 model).
         raise RuntimeError(
             f"matmul: both operands must have the same dtype, got {input.dtype} and "
             f"{other.dtype}; convert one with .to(dtype)"
         )
-    inner_a = input.shape[-1]
-    inner_b = other.shape[0] if other.ndim == 1 else other.shape[-2]
+    inner_a = x.shape[-1]
+    inner_b = y.shape[0] if y.ndim == 1 else y.shape[-2]
     if inner_a != inner_b:
         raise ValueError(
             f"matmul: shapes {shape_str(input.shape)} and {shape_str(other.shape)} do not "

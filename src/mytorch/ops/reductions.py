@@ -91,7 +91,6 @@ def kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[in
 
 def spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -> Tensor:
     """Broadcast a reduction's gradient back over the axes it reduced."""
-    kept = kept_shape(shape, axes)
     if not is_grad_enabled():
         # Not recorded (no create_graph): the same read-only broadcast view, made
         # on the array without dispatching two ops.
@@ -101,10 +100,12 @@ def spread(grad: Tensor, shape: tuple[int, ...], axes: tuple[int, ...] | None) -
             # ndarray constructor, as np.broadcast_to would, without the ~2 us its
             # Python wrapper and iterator take on every backward.
             view = np.ndarray(shape, data.dtype, data, 0, (0,) * len(shape))
-            view.flags.writeable = False
+            view.setflags(write=False)  # as .flags.writeable = False, ~0.1 us less
             return Tensor._wrap(view)
+        kept = kept_shape(shape, axes)
         array = data.reshape(kept)
         return Tensor._wrap(array if kept == shape else np.broadcast_to(array, shape))
+    kept = kept_shape(shape, axes)
     if grad.shape != kept:
         grad = Reshape.apply(grad, kept)
     return grad if kept == shape else BroadcastTo.apply(grad, shape)
@@ -208,7 +209,10 @@ def sum(
     tensor([[3.],
             [7.]])
     """
-    axes, keepdim = reduction_axes("sum", input.ndim, dim, keepdim, axis, keepdims)
+    if dim is None and axis is None and keepdims is None:
+        axes, keepdim = None, bool(keepdim)  # a full reduction (a loss's): nothing to resolve
+    else:
+        axes, keepdim = reduction_axes("sum", input.ndim, dim, keepdim, axis, keepdims)
     return Sum.apply(input, axes, keepdim)
 
 
@@ -228,7 +232,10 @@ def mean(
     >>> mytorch.mean(mytorch.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=1)
     tensor([1.5, 3.5])
     """
-    axes, keepdim = reduction_axes("mean", input.ndim, dim, keepdim, axis, keepdims)
+    if dim is None and axis is None and keepdims is None:
+        axes, keepdim = None, bool(keepdim)  # a full reduction (a loss's): nothing to resolve
+    else:
+        axes, keepdim = reduction_axes("mean", input.ndim, dim, keepdim, axis, keepdims)
     if input.data.size == 0:
         raise ValueError(f"mean: cannot average an empty tensor of shape {shape_str(input.shape)}")
     return Mean.apply(input, axes, keepdim)
