@@ -88,7 +88,7 @@ class Compiled:
             return self._orig_mod(*args, **kwargs)
         for program in self._programs.get(key, ()):
             if program.guards_hold():
-                return program.run([v.data if isinstance(v, Tensor) else v for v in values])
+                return program.run(values)
         if key in self._refused:
             return self._orig_mod(*args, **kwargs)
         if sum(len(programs) for programs in self._programs.values()) >= self._max_programs:
@@ -275,7 +275,9 @@ def _signature(values: list[Any], names: tuple[str, ...]) -> tuple[Any, ...] | N
     """What a program depends on in the arguments, or None if one cannot be described."""
     key: list[Any] = [_grad_state.enabled, names]
     for value in values:
-        if isinstance(value, Tensor):
+        if type(value) is np.ndarray:  # the usual batch: tested first
+            key.append((np.ndarray, value.shape, value.dtype))
+        elif isinstance(value, Tensor):
             if value.requires_grad:
                 return None  # its gradient would go to the stand-in, not to it
             key.append((Tensor, value.data.shape, value.data.dtype))

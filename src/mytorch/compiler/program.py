@@ -196,10 +196,16 @@ class Program:
                 return False
         return True
 
-    def run(self, arrays: list[np.ndarray]) -> Any:
-        """Replay the step on new input arrays (one per binding) and return its outputs."""
+    def run(self, values: list[Any]) -> Any:
+        """Replay the step on the call's arguments and return its outputs.
+
+        ``values`` are the call's arguments (positional, then keyword); each
+        binding's tensor takes the array of its argument (a Tensor's, or the
+        argument itself).
+        """
         for index, tensor in self.bindings:
-            tensor._data = arrays[index]
+            value = values[index]
+            tensor._data = value._data if isinstance(value, Tensor) else value
         previous = _grad_state.enabled
         try:
             for grad_enabled, runs in self._runs:

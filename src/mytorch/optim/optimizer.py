@@ -217,6 +217,13 @@ class Optimizer:
     def _params_to_update(self) -> list[tuple[dict[str, Any], Tensor]]:
         """Each (group, parameter) pair that has a gradient, for ``step`` to update.
 
+        The pairs of ``_groups_to_update``, one by one.
+        """
+        return [(group, param) for group, params in self._groups_to_update() for param in params]
+
+    def _groups_to_update(self) -> list[tuple[dict[str, Any], list[Tensor]]]:
+        """Each group with its parameters that have a gradient, for ``step`` to update.
+
         Every check a step needs is made here, for every parameter, before the
         step writes anything: a step either updates all the parameters or none.
         A gradient must be a floating-point Tensor of exactly its parameter's
@@ -224,8 +231,9 @@ class Optimizer:
         from the wrong numbers), and a parameter must be writable, since every
         update is made in place. One shape compare per parameter: cheap.
         """
-        pairs = []
+        groups = []
         for group_index, group in enumerate(self.param_groups):
+            params = []
             for index, param in enumerate(group["params"]):
                 grad = param._grad
                 if grad is None:
@@ -245,8 +253,9 @@ class Optimizer:
                         "read-only (its data is a read-only numpy array), so it cannot be "
                         "updated in place; nothing was changed"
                     )
-                pairs.append((group, param))
-        return pairs
+                params.append(param)
+            groups.append((group, params))
+        return groups
 
     @staticmethod
     def _evaluate(closure: Callable[[], Any] | None) -> Any:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from mytorch.core.tensor import Tensor
 from mytorch.optim.optimizer import Optimizer, ParamsT, check_flag, check_number
 from mytorch.optim.state_dict import Entry
@@ -137,25 +139,34 @@ class SGD(Optimizer):
         loss = self._evaluate(closure)
         # All numpy, on the arrays behind .grad and .data: nothing here is recorded,
         # so no no_grad() is needed, and each parameter changes in place.
-        for group, param in self._params_to_update():
-            momentum, weight_decay = group["momentum"], group["weight_decay"]
-            grad = param._grad._data
-            if group["maximize"]:
-                grad = -grad
-            if weight_decay != 0:
-                grad = grad + weight_decay * param._data
-            if momentum != 0:
-                state = self.state.setdefault(param, {})
-                if "momentum_buffer" in state:
-                    buffer = state["momentum_buffer"].data
-                    buffer *= momentum
-                    buffer += (1 - group["dampening"]) * grad
-                else:
-                    # The first buffer is the gradient itself, undamped.
-                    buffer = grad.copy()
-                    state["momentum_buffer"] = Tensor._wrap(buffer)
-                grad = grad + momentum * buffer if group["nesterov"] else buffer
-            weights = param._data
-            weights -= group["lr"] * grad
-            param._bump_version()
+        for group, params in self._groups_to_update():
+            lr = group["lr"]
+            plain = not (group["momentum"] or group["weight_decay"] or group["maximize"])
+            for param in params:
+                grad = param._grad._data
+                if not plain:
+                    grad = self._direction(group, param, grad)
+                weights = param._data
+                weights -= lr * grad
+                param._bump_version()
         return loss
+
+    def _direction(self, group: dict[str, Any], param: Tensor, grad: np.ndarray) -> np.ndarray:
+        """The step's direction for ``param`` with maximize, weight decay and momentum."""
+        momentum, weight_decay = group["momentum"], group["weight_decay"]
+        if group["maximize"]:
+            grad = -grad
+        if weight_decay != 0:
+            grad = grad + weight_decay * param._data
+        if momentum != 0:
+            state = self.state.setdefault(param, {})
+            if "momentum_buffer" in state:
+                buffer = state["momentum_buffer"].data
+                buffer *= momentum
+                buffer += (1 - group["dampening"]) * grad
+            else:
+                # The first buffer is the gradient itself, undamped.
+                buffer = grad.copy()
+                state["momentum_buffer"] = Tensor._wrap(buffer)
+            grad = grad + momentum * buffer if group["nesterov"] else buffer
+        return grad
