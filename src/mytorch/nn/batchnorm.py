@@ -10,7 +10,7 @@ import numpy as np
 
 from mytorch.core import dtypes
 from mytorch.core.tensor import Tensor, shape_str
-from mytorch.nn.functional.layers import _batch_norm
+from mytorch.nn.functional.batchnorm import _batch_norm
 from mytorch.nn.module import Module
 from mytorch.nn.parameter import Parameter
 

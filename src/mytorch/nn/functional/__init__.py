@@ -25,8 +25,9 @@ from mytorch.nn.functional.activation import (
     softplus,
     tanh,
 )
+from mytorch.nn.functional.batchnorm import batch_norm
 from mytorch.nn.functional.embedding import embedding
-from mytorch.nn.functional.layers import batch_norm, dropout, dropout2d, linear
+from mytorch.nn.functional.layers import dropout, dropout2d, linear
 from mytorch.nn.functional.loss import cross_entropy, nll_loss
 from mytorch.nn.functional.normalization import layer_norm
 from mytorch.nn.functional.pointwise_loss import (
