@@ -154,7 +154,8 @@ class BatchNormTraining(Function):
         if running_mean is not None:
             _update(running_mean, mean.reshape(channels), momentum)
         if running_var is not None:
-            _update(running_var, var.reshape(channels) * (count / (count - 1)), momentum)
+            # The unbiased variance: the factor n / (n - 1) goes into the scalar.
+            _update(running_var, var.reshape(channels), momentum, count / (count - 1))
         inv_std = 1.0 / np.sqrt(var + eps)
         x_hat = centred * inv_std
         ctx.save_for_backward(x, weight)
@@ -207,14 +208,14 @@ class BatchNormTraining(Function):
         return grad_x, grad_weight, grad_bias, None, None, None, None, None
 
 
-def _update(running: Tensor, batch: np.ndarray, momentum: float) -> None:
-    """Move a running statistic toward the batch's value, in place (numpy: no graph)."""
+def _update(running: Tensor, batch: np.ndarray, momentum: float, scale: float = 1.0) -> None:
+    """Move a running statistic toward ``scale * batch``, in place (numpy: no graph)."""
     # Straight into the array: by hand, forward's tensor inputs are leaves that
-    # require grad, which copy_ would refuse to change. In place, two numpy
-    # calls instead of four: (1 - m) * r, then plus m * b (the same sum).
+    # require grad, which copy_ would refuse to change. In place, three numpy
+    # calls: (1 - m) * r, then plus (m * scale) * b (the same sum).
     data = running.data
     data *= 1.0 - momentum
-    data += momentum * batch
+    data += (momentum * scale) * batch
     running._bump_version()
 
 
