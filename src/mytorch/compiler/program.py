@@ -73,14 +73,14 @@ class Forward:
 class Backward:
     """Run one node's backward; each gradient goes into its slot."""
 
-    __slots__ = ("backward", "call", "grad", "name", "node", "outs")
+    __slots__ = ("call", "grad", "name", "node", "outs")
     grad_enabled = False  # backward formulas run unrecorded, as in eager
 
     def __init__(
         self, node: BackwardFunction, grad: Tensor, outs: tuple[tuple[int, Tensor], ...]
     ) -> None:
-        self.backward, self.node, self.grad = node.function._run_backward, node, grad
-        self.call = functools.partial(self.backward, node, grad)
+        self.node, self.grad = node, grad
+        self.call = functools.partial(node.function._run_backward, node, grad)
         self.outs = outs  # (input index, the slot its gradient goes into)
         self.name = node.name()
 
@@ -99,32 +99,23 @@ class Backward:
 class Accumulate:
     """Add a gradient into a leaf's ``.grad``, as its ``AccumulateGrad`` node does."""
 
-    __slots__ = ("grad", "hand_over", "owned", "variable")
+    __slots__ = ("grad", "owned", "variable")
     grad_enabled = False
 
     def __init__(self, node: AccumulateGrad, grad: Tensor, owned: bool) -> None:
         # owned: the engine found that nothing else holds this gradient, so the
         # leaf keeps its array without a copy; a replay makes the same arrays.
         self.variable, self.grad, self.owned = node.variable, grad, owned
-        # Whether a first gradient is handed over as it is (accumulate_into's
-        # first branch for an owned gradient): its own array, of the leaf's
-        # dtype. A replay's array comes from the same code, so this holds again.
-        array = grad.data
-        self.hand_over = owned and array.base is None and array.dtype is node.variable.data.dtype
 
     def run(self) -> None:
-        variable = self.variable
-        if self.hand_over and variable._grad is None:  # the common case, after zero_grad()
-            variable._grad = Tensor._wrap(self.grad._data)
-        else:
-            accumulate_into(variable, self.grad, False, self.owned)
+        accumulate_into(self.variable, self.grad, False, self.owned)
 
     def describe(self) -> str:
         return f"grad     {_slot(self.grad)} into .grad of a leaf {_slot(self.variable)}"
 
 
 class Effect:
-    """Make a recorded call again (an optimiser's step, ``zero_grad``, a counter)."""
+    """Make a recorded call again (an optimiser's step, ``zero_grad``, ``clip_grad_norm_``)."""
 
     __slots__ = ("args", "grad_enabled", "kwargs", "method", "run")
 

@@ -138,18 +138,18 @@ def accumulate_into(tensor: Tensor, grad: Tensor, create_graph: bool, owned: boo
         # A fresh tensor: the same gradient object may reach other leaves too, and
         # two leaves sharing one .grad would see each other's in-place changes.
         tensor._grad = grad.clone() if current is None else current + grad
-    elif (
-        owned
-        and current is None
-        and grad.data.dtype is tensor.data.dtype
-        and grad.data.base is None  # a view's memory belongs to another array
-    ):
-        # Handed over: no one else can see this array, so writing into it later
-        # (the next backward's accumulation, an optimiser) changes only .grad.
-        tensor._grad = Tensor._wrap(grad.data)
+        return
+    # The arrays behind .data, read from their slots: this runs for every leaf on
+    # every backward (and every replayed one).
+    array, dtype = grad._data, tensor._data.dtype
+    if owned and current is None and array.dtype is dtype and array.base is None:
+        # Handed over: no one else can see this array (a view's memory would belong
+        # to another), so writing into it later (the next backward's accumulation,
+        # an optimiser) changes only .grad.
+        tensor._grad = Tensor._wrap(array)
     elif current is None or current.requires_grad:
         # A fresh buffer: the incoming array may be shared with other gradients.
-        fresh = grad.data.astype(tensor.data.dtype)  # a copy, as np.array(copy=True) but faster
-        tensor._grad = Tensor._wrap(fresh if current is None else fresh + current.data)
+        fresh = array.astype(dtype)  # a copy, as np.array(copy=True) but faster
+        tensor._grad = Tensor._wrap(fresh if current is None else fresh + current._data)
     else:
-        np.add(current.data, grad.data, out=current.data, casting="unsafe")
+        np.add(current._data, array, out=current._data, casting="unsafe")

@@ -3,12 +3,13 @@
 ``mytorch.compile`` captures a training step by running it once, eagerly,
 while a *recorder* listens (the recorder and the replay live in
 ``mytorch.compiler``). The library reports to the recorder at a few places,
-each behind one test of ``state.recorder``, so eager code pays almost nothing:
+each behind one test of the plain counter ``capturing.threads``, so eager code
+pays almost nothing:
 
 * **units** that a replay runs again: every op's forward (``Function.apply``),
   every node's backward and every leaf's gradient accumulation in
   ``backward()``, and *effects*, the calls that change state outside the graph
-  (an optimiser's ``step``, ``zero_grad``, a BatchNorm's batch counter), marked
+  (an optimiser's ``step``, ``zero_grad``, ``clip_grad_norm_``), marked
   with the ``effect`` decorator below;
 * **escapes**, where the step does something a replay could not repeat: a
   tensor's values leave the library as Python or numpy values (``.item()``,

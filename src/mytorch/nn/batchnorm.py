@@ -84,7 +84,7 @@ class _BatchNorm(Module):
             )
         use_batch_stats = self.training or not self.track_running_stats
         if use_batch_stats and input.data.size // self.num_features <= 1:
-            # Checked here too, so that nothing (not even the counter) changes first.
+            # Checked here too (batch_norm checks it again), so the error names the module.
             raise ValueError(
                 f"{self!r}: expected more than 1 value per channel when training, "
                 f"got input of shape {shape_str(input.shape)}"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
@@ -11,6 +10,7 @@ from mytorch.core import dtypes
 from mytorch.core.tensor import Tensor
 from mytorch.nn import functional as F
 from mytorch.nn import init
+from mytorch.nn.functional.embedding import _check_max_norm
 from mytorch.nn.module import Module
 from mytorch.nn.parameter import Parameter
 
@@ -84,11 +84,7 @@ class Embedding(Module):
                     f"[-{num_embeddings}, {num_embeddings}), got {padding_idx}"
                 )
             padding_idx %= num_embeddings
-        for name, value in (("max_norm", max_norm), ("norm_type", norm_type)):
-            if not _is_real(value) and (value is not None or name == "norm_type"):
-                raise TypeError(f"Embedding: {name} must be a real number, got {value!r}")
-        if max_norm is not None and not max_norm >= 0:
-            raise ValueError(f"Embedding: max_norm must be >= 0, got {max_norm!r}")
+        _check_max_norm("Embedding", max_norm, norm_type)
         shape = (int(num_embeddings), int(embedding_dim))
         if _weight is not None and tuple(_weight.shape) != shape:
             raise ValueError(
@@ -203,7 +199,3 @@ class Embedding(Module):
         if self.norm_type != 2:
             text += f", norm_type={self.norm_type}"
         return text
-
-
-def _is_real(value: Any) -> bool:
-    return not isinstance(value, bool) and isinstance(value, numbers.Real)

@@ -209,10 +209,7 @@ def sum(
     tensor([[3.],
             [7.]])
     """
-    if dim is None and axis is None and keepdims is None:
-        axes, keepdim = None, bool(keepdim)  # a full reduction (a loss's): nothing to resolve
-    else:
-        axes, keepdim = reduction_axes("sum", input.ndim, dim, keepdim, axis, keepdims)
+    axes, keepdim = reduction_axes("sum", input.ndim, dim, keepdim, axis, keepdims)
     return Sum.apply(input, axes, keepdim)
 
 
@@ -232,10 +229,7 @@ def mean(
     >>> mytorch.mean(mytorch.tensor([[1.0, 2.0], [3.0, 4.0]]), dim=1)
     tensor([1.5, 3.5])
     """
-    if dim is None and axis is None and keepdims is None:
-        axes, keepdim = None, bool(keepdim)  # a full reduction (a loss's): nothing to resolve
-    else:
-        axes, keepdim = reduction_axes("mean", input.ndim, dim, keepdim, axis, keepdims)
+    axes, keepdim = reduction_axes("mean", input.ndim, dim, keepdim, axis, keepdims)
     if input.data.size == 0:
         raise ValueError(f"mean: cannot average an empty tensor of shape {shape_str(input.shape)}")
     return Mean.apply(input, axes, keepdim)

@@ -86,7 +86,6 @@ def _batch_norm(
     ``1 / counter`` after counting)."""
     _check_channels(input, running_mean, running_var, weight, bias)
     channels = input.shape[1]
-    shape = (1, channels) + (1,) * (input.ndim - 2)  # per-channel values, broadcastable
     if training:
         if input.data.size // channels <= 1:
             raise ValueError(
@@ -96,12 +95,10 @@ def _batch_norm(
         return BatchNormTraining.apply(
             input, weight, bias, running_mean, running_var, momentum, eps, counter
         )
-    else:
-        if running_mean is None or running_var is None:
-            raise ValueError("batch_norm: evaluation (training=False) needs running statistics")
-        normalised = (input - running_mean.reshape(shape)) / (
-            running_var.reshape(shape) + eps
-        ).sqrt()
+    if running_mean is None or running_var is None:
+        raise ValueError("batch_norm: evaluation (training=False) needs running statistics")
+    shape = (1, channels) + (1,) * (input.ndim - 2)  # per-channel values, broadcastable
+    normalised = (input - running_mean.reshape(shape)) / (running_var.reshape(shape) + eps).sqrt()
     if weight is not None:
         normalised = normalised * weight.reshape(shape)
     if bias is not None:

@@ -94,19 +94,23 @@ def embedding(
             )
         padding_idx %= rows
     if max_norm is not None:
-        _check_max_norm(max_norm, norm_type)
+        _check_max_norm("embedding", max_norm, norm_type)
     # The index tensor itself (an array is wrapped, not copied), so that
     # mytorch.compile can feed the next batch's indices through it.
     target = input if isinstance(input, Tensor) else Tensor._wrap(indices)
     return Embedding.apply(weight, target, padding_idx, max_norm, norm_type)
 
 
-def _check_max_norm(max_norm: float, norm_type: float) -> None:
+def _check_max_norm(op: str, max_norm: float | None, norm_type: float) -> None:
+    """Refuse a ``max_norm`` (None allowed) or ``norm_type`` that is not a real number,
+    and a negative or NaN ``max_norm``; ``op`` names the caller in the message."""
     for what, value in (("max_norm", max_norm), ("norm_type", norm_type)):
+        if value is None and what == "max_norm":
+            continue
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"embedding: {what} must be a real number, got {value!r}")
-    if not max_norm >= 0:
-        raise ValueError(f"embedding: max_norm must be >= 0, got {max_norm!r}")
+            raise TypeError(f"{op}: {what} must be a real number, got {value!r}")
+    if max_norm is not None and not max_norm >= 0:
+        raise ValueError(f"{op}: max_norm must be >= 0, got {max_norm!r}")
 
 
 def _renorm_rows(weight: Tensor, indices: np.ndarray, max_norm: float, norm_type: float) -> None:
