@@ -192,7 +192,22 @@ FRESH_CALLS = {
         lambda: (leaf(4, 5), leaf(3, 5), leaf(3)),
         lambda: (leaf(2, 4, 5), leaf(3, 5), None),
     ],
+    # x, weight, bias, running mean and variance, momentum, eps, the batch counter
+    "BatchNormTraining": [
+        lambda: (leaf(4, 3), leaf(3), leaf(3), None, None, 0.1, 1e-5, None),
+        lambda: (leaf(4, 3, 2, 2), leaf(3), leaf(3), None, None, 0.1, 1e-5, None),
+        lambda: (leaf(4, 3), None, leaf(3), constant(3), constant(3), None, 1e-5, counter()),
+        lambda: (leaf(5, 3, 2), leaf(3), None, None, None, 0.1, 1e-5, None),
+    ],
 }
+
+
+def constant(*shape: int) -> Tensor:
+    return mytorch.tensor(np.ones(shape))
+
+
+def counter() -> Tensor:
+    return mytorch.tensor(0)
 
 
 def test_every_op_declaring_fresh_grads_is_checked_here() -> None:
@@ -214,6 +229,9 @@ def test_an_op_declaring_fresh_grads_returns_new_private_arrays(name, make) -> N
     with mytorch.no_grad():  # as the engine runs backward without create_graph
         grads = out.grad_fn.apply(grad_output, retain_graph=False)
     arrays = [g.data for g in grads if g is not None]
-    assert len(arrays) == sum(t is not None for t in inputs)
-    held = [grad_output.data, out.data] + [t.data for t in inputs if t is not None]
+    tensors = [t for t in inputs if isinstance(t, Tensor)]
+    assert len(arrays) == sum(t.requires_grad for t in tensors)
+    # Nor may a gradient be anything the node keeps for backward (BatchNorm's x_hat).
+    kept = [value for value in vars(out.grad_fn).values() if isinstance(value, np.ndarray)]
+    held = [grad_output.data, out.data, *(t.data for t in tensors), *kept]
     assert_private(arrays, held)

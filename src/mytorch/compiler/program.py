@@ -17,7 +17,12 @@ Four kinds of step, one per thing eager does:
 * ``Effect``: a call that changes state outside the graph (an optimiser's
   step, ``zero_grad``), made again with the same arguments.
 
-``Program.describe()`` lists the steps, as the guide "How compile works here" shows.
+Each step writes its own lines of Python, and the program joins them into one
+function, ``replay``, made once when the program is: running it is then one
+Python call per op, with no loop over step objects in between (a few percent of
+a small network's step). ``Program.describe()`` lists the steps and
+``Program.source`` is that function's text, as the guide "How compile works
+here" shows.
 """
 
 from __future__ import annotations
@@ -60,10 +65,13 @@ class Forward:
         self.name = cls.__name__
         self.grad_enabled = _grad_state.enabled  # eager's grad mode, which ops may read
 
-    def run(self) -> None:
+    def code(self, names: _Names) -> list[str]:
+        forward, out = names.add("forward", self.call), names.add("out", self.out)
         # Straight into the slot behind .data: the setter's checks passed at capture.
-        result = self.call()
-        self.out._data = result if type(result) is np.ndarray else _array_of(result)
+        return [
+            f"result = {forward}()",
+            f"{out}._data = result if type(result) is ndarray else array_of(result)",
+        ]
 
     def describe(self) -> str:
         inputs = ", ".join(_slot(a) for a in self.args if isinstance(a, Tensor))
@@ -84,12 +92,15 @@ class Backward:
         self.outs = outs  # (input index, the slot its gradient goes into)
         self.name = node.name()
 
-    def run(self) -> None:
-        grads = self.call()
-        if type(grads) is not tuple:
-            grads = (grads,)
+    def code(self, names: _Names) -> list[str]:
+        lines = [
+            f"grads = {names.add('backward', self.call)}()",
+            "if type(grads) is not tuple:",
+            "    grads = (grads,)",
+        ]
         for index, slot in self.outs:
-            slot._data = grads[index]._data
+            lines.append(f"{names.add('grad', slot)}._data = grads[{index}]._data")
+        return lines
 
     def describe(self) -> str:
         outs = ", ".join(_slot(slot) for _, slot in self.outs)
@@ -107,8 +118,9 @@ class Accumulate:
         # leaf keeps its array without a copy; a replay makes the same arrays.
         self.variable, self.grad, self.owned = node.variable, grad, owned
 
-    def run(self) -> None:
-        accumulate_into(self.variable, self.grad, False, self.owned)
+    def code(self, names: _Names) -> list[str]:
+        leaf, grad = names.add("leaf", self.variable), names.add("grad", self.grad)
+        return [f"accumulate_into({leaf}, {grad}, False, {self.owned})"]
 
     def describe(self) -> str:
         return f"grad     {_slot(self.grad)} into .grad of a leaf {_slot(self.variable)}"
@@ -117,12 +129,15 @@ class Accumulate:
 class Effect:
     """Make a recorded call again (an optimiser's step, ``zero_grad``, ``clip_grad_norm_``)."""
 
-    __slots__ = ("args", "grad_enabled", "kwargs", "method", "run")
+    __slots__ = ("args", "call", "grad_enabled", "kwargs", "method")
 
     def __init__(self, method: Callable[..., Any], args: tuple[Any, ...], kwargs: dict) -> None:
         self.method, self.args, self.kwargs = method, args, kwargs
-        self.run = functools.partial(method, *args, **kwargs)  # run() makes the call again
+        self.call = functools.partial(method, *args, **kwargs)  # call() makes the call again
         self.grad_enabled = _grad_state.enabled
+
+    def code(self, names: _Names) -> list[str]:
+        return [f"{names.add('effect', self.call)}()"]
 
     def describe(self) -> str:
         owner = type(self.args[0]).__name__ + "." if self.args else ""
@@ -148,6 +163,29 @@ class Program:
         ``(owner, attribute, value)``: the program is valid while every
         ``getattr(owner, attribute)`` still is ``value`` (a module's ``training``,
         a parameter's ``requires_grad``).
+
+    Attributes
+    ----------
+    source : str
+        The Python function a replay runs, written from the steps when the
+        program is made: the bindings, then each step's lines after a comment
+        with its ``describe()`` line. Its names stand for the captured objects
+        (a bound forward, a slot, a leaf).
+
+    Examples
+    --------
+    >>> import mytorch
+    >>> double = mytorch.compile(lambda x: x * 2)
+    >>> _ = double(mytorch.ones(2)), double(mytorch.ones(2))  # captured twice: kept
+    >>> print(double.programs()[0].source)
+    def replay(values):
+        value = values[0]
+        input0._data = value._data if isinstance(value, Tensor) else value
+        grad_state.enabled = True
+        # forward  Mul((2,) float32, () float32) -> (2,) float32
+        result = forward1()
+        out2._data = result if type(result) is ndarray else array_of(result)
+    <BLANKLINE>
     """
 
     def __init__(
@@ -172,13 +210,7 @@ class Program:
             (operator.attrgetter(name), owners, values)
             for name, (owners, values) in groups.items()
         ]
-        # The steps as runs of bound methods, one run per stretch of one grad
-        # mode: replay sets the mode once per run, not once per step.
-        self._runs: list[tuple[bool, list[Callable[[], None]]]] = []
-        for step in steps:
-            if not self._runs or self._runs[-1][0] != step.grad_enabled:
-                self._runs.append((step.grad_enabled, []))
-            self._runs[-1][1].append(step.run)
+        self.source, self._replay = _write(steps, bindings)
 
     def guards_hold(self) -> bool:
         """Whether every attribute the program depends on still has its captured value."""
@@ -194,15 +226,9 @@ class Program:
         binding's tensor takes the array of its argument (a Tensor's, or the
         argument itself).
         """
-        for index, tensor in self.bindings:
-            value = values[index]
-            tensor._data = value._data if isinstance(value, Tensor) else value
         previous = _grad_state.enabled
         try:
-            for grad_enabled, runs in self._runs:
-                _grad_state.enabled = grad_enabled
-                for run in runs:
-                    run()
+            self._replay(values)
         finally:
             _grad_state.enabled = previous
         return _read(self.outputs)
@@ -229,6 +255,52 @@ class Program:
         grad     (2,) float32 into .grad of a leaf (2,) float32
         """
         return "\n".join(step.describe() for step in self.steps)
+
+
+class _Names:
+    """The names a program's source uses, and the objects they stand for.
+
+    Every object is passed to the source by name, never spelled out in it, so
+    the text holds only names, numbers and the steps' descriptions in comments.
+    """
+
+    def __init__(self, **given: Any) -> None:
+        self.values: dict[str, Any] = dict(given)
+        self._named: dict[int, str] = {}  # id -> name (the program keeps every object alive)
+
+    def add(self, kind: str, value: Any) -> str:
+        """The name of ``value``: the one it was given before, or ``kind`` and a number."""
+        name = self._named.get(id(value))
+        if name is None:
+            name = self._named[id(value)] = f"{kind}{len(self._named)}"
+            self.values[name] = value
+        return name
+
+
+def _write(steps: list[Step], bindings: list[tuple[int, Tensor]]) -> tuple[str, Any]:
+    """The steps as the source of one function ``replay(values)``, and that function."""
+    names = _Names(
+        ndarray=np.ndarray,
+        Tensor=Tensor,
+        array_of=_array_of,
+        accumulate_into=accumulate_into,
+        grad_state=_grad_state,
+    )
+    lines = []
+    for index, tensor in bindings:  # each argument's array goes into its tensor's slot
+        slot = names.add("input", tensor)
+        lines.append(f"value = values[{index}]")
+        lines.append(f"{slot}._data = value._data if isinstance(value, Tensor) else value")
+    grad_enabled = None
+    for step in steps:
+        if step.grad_enabled != grad_enabled:  # set once per stretch of one grad mode
+            grad_enabled = step.grad_enabled
+            lines.append(f"grad_state.enabled = {grad_enabled}")
+        lines.append(f"# {step.describe()}")
+        lines += step.code(names)
+    source = "def replay(values):\n" + "".join(f"    {line}\n" for line in lines or ["pass"])
+    exec(source, names.values)  # the text is ours, written above from names alone
+    return source, names.values["replay"]
 
 
 def _read(outputs: Any) -> Any:

@@ -117,6 +117,10 @@ class BatchNormTraining(Function):
     that the batch statistics are differentiated too.
     """
 
+    # Without create_graph, backward's results are new arrays: dx, and the two
+    # channel sums (a 4-D input's are reshaped views, which the engine copies).
+    fresh_grads = True
+
     @staticmethod
     def forward(
         ctx: BackwardFunction,
@@ -200,9 +204,18 @@ class BatchNormTraining(Function):
             centred_grad = g - (grad_sum + x_hat * grad_x_hat_sum) / count
             scale = ctx.inv_std if weight is None else ctx.inv_std * weight.data.reshape(ctx.shape)
             grad_x = Tensor._wrap(centred_grad * scale)
-        grad_weight = Tensor._wrap(grad_x_hat_sum.reshape(channels)) if need_weight else None
-        grad_bias = Tensor._wrap(grad_sum.reshape(channels)) if need_bias else None
+        grad_weight = Tensor._wrap(_per_channel(grad_x_hat_sum)) if need_weight else None
+        grad_bias = Tensor._wrap(_per_channel(grad_sum)) if need_bias else None
         return grad_x, grad_weight, grad_bias, None, None, None, None, None
+
+
+def _per_channel(sums: np.ndarray) -> np.ndarray:
+    """Channel sums as a (C,) gradient.
+
+    A 2-D input's sums are (C,) already and stay the array itself, not a view
+    of it: the engine can then hand it to the leaf's ``.grad`` without a copy.
+    """
+    return sums if sums.ndim == 1 else sums.reshape(sums.size)
 
 
 def _update(running: Tensor, batch: np.ndarray, momentum: float, scale: float = 1.0) -> None:
