@@ -17,17 +17,18 @@ The walks themselves (``parameters()``, ``modules()``, ``repr``) are in
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 from mytorch.core import capture
 from mytorch.core.tensor import Tensor
-from mytorch.nn import hooks, state
+from mytorch.nn import hooks
 from mytorch.nn.conversions import ModuleConversions
 from mytorch.nn.hooks import ModuleHooks
 from mytorch.nn.parameter import Parameter
+from mytorch.nn.state import ModuleState
 from mytorch.nn.tree import ModuleTree
 
 __all__ = ["Module"]
@@ -35,7 +36,7 @@ __all__ = ["Module"]
 _REGISTRIES = ("_parameters", "_buffers", "_modules")
 
 
-class Module(ModuleTree, ModuleHooks, ModuleConversions):
+class Module(ModuleTree, ModuleHooks, ModuleConversions, ModuleState):
     """Base class of layers and models: subclass it, set parts as attributes, write ``forward``.
 
     Parameters and sub-modules assigned as attributes are registered, so that
@@ -370,52 +371,6 @@ class Module(ModuleTree, ModuleHooks, ModuleConversions):
             module.apply(fn)
         fn(self)
         return self
-
-    # ------------------------------------------------------------------ state
-    def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
-        """Return the parameters and persistent buffers by dotted name, detached.
-
-        The tensors share memory with the module's (as in PyTorch): copy them
-        (``{k: v.clone() ...}``) to keep a snapshot while training goes on.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> list(nn.Sequential(nn.Linear(2, 3), nn.ReLU()).state_dict())
-        ['0.weight', '0.bias']
-        """
-        return state.collect(self, prefix, keep_vars)
-
-    def load_state_dict(
-        self, state_dict: Mapping[str, Any], strict: bool = True
-    ) -> state.IncompatibleKeys:
-        """Copy values from ``state_dict`` into the parameters and buffers, in place.
-
-        Every key and shape is checked first. If anything is wrong (with
-        ``strict=True``: a missing or unexpected key; always: a shape that
-        differs or a value that is not numeric), one error lists every problem and
-        nothing is changed.
-
-        Returns
-        -------
-        IncompatibleKeys
-            ``(missing_keys, unexpected_keys)``, both empty in strict mode.
-
-        Raises
-        ------
-        RuntimeError
-            Listing all missing, unexpected and mis-shaped entries.
-
-        Examples
-        --------
-        >>> from mytorch import nn
-        >>> source, target = nn.Linear(2, 1), nn.Linear(2, 1)
-        >>> target.load_state_dict(source.state_dict())
-        <All keys matched successfully>
-        >>> bool((target.weight == source.weight).all())
-        True
-        """
-        return state.load(self, state_dict, strict)
 
 
 # What each registry holds, for the errors of ``Module.__setattr__``.

@@ -20,7 +20,7 @@ from mytorch.core.tensor import Tensor, shape_str
 if TYPE_CHECKING:
     from mytorch.nn.module import Module
 
-__all__ = ["IncompatibleKeys", "collect", "load"]
+__all__ = ["IncompatibleKeys", "ModuleState", "collect", "load"]
 
 
 class IncompatibleKeys(NamedTuple):
@@ -144,3 +144,55 @@ def load(module: Module, state_dict: Mapping[str, Any], strict: bool = True) -> 
         for key, array in sources.items():
             targets[key].copy_(array)
     return IncompatibleKeys(missing, unexpected)
+
+
+class ModuleState:
+    """The saving and loading half of ``Module`` (a ``ModuleState`` instance is always a Module).
+
+    Its two methods are the public faces of ``collect`` and ``load`` above.
+    """
+
+    def state_dict(self, *, prefix: str = "", keep_vars: bool = False) -> OrderedDict[str, Tensor]:
+        """Return the parameters and persistent buffers by dotted name, detached.
+
+        The tensors share memory with the module's (as in PyTorch): copy them
+        (``{k: v.clone() ...}``) to keep a snapshot while training goes on.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> list(nn.Sequential(nn.Linear(2, 3), nn.ReLU()).state_dict())
+        ['0.weight', '0.bias']
+        """
+        return collect(self, prefix, keep_vars)
+
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True
+    ) -> IncompatibleKeys:
+        """Copy values from ``state_dict`` into the parameters and buffers, in place.
+
+        Every key and shape is checked first. If anything is wrong (with
+        ``strict=True``: a missing or unexpected key; always: a shape that
+        differs or a value that is not numeric), one error lists every problem and
+        nothing is changed.
+
+        Returns
+        -------
+        IncompatibleKeys
+            ``(missing_keys, unexpected_keys)``, both empty in strict mode.
+
+        Raises
+        ------
+        RuntimeError
+            Listing all missing, unexpected and mis-shaped entries.
+
+        Examples
+        --------
+        >>> from mytorch import nn
+        >>> source, target = nn.Linear(2, 1), nn.Linear(2, 1)
+        >>> target.load_state_dict(source.state_dict())
+        <All keys matched successfully>
+        >>> bool((target.weight == source.weight).all())
+        True
+        """
+        return load(self, state_dict, strict)
