@@ -405,3 +405,26 @@ def test_a_compiled_method_binds_to_its_object_and_a_compiled_model_copies() -> 
     compiled = mytorch.compile(nn.Linear(2, 2))
     duplicate = copy.deepcopy(compiled)
     assert duplicate.out_features == 2 and duplicate._orig_mod is not compiled._orig_mod
+
+
+def test_the_replay_runs_its_source_one_block_per_step_and_copies_no_gradient() -> None:
+    from mytorch.compiler.program import Accumulate
+
+    model, opt = setup()
+    step = mytorch.compile(make_step(model, opt))
+    x, y = batch()
+    for _ in range(3):
+        step(x, y)
+    (program,) = step.programs()
+    lines = program.source.splitlines()
+    assert lines[0] == "def replay(values):"
+    comments = [line.strip()[2:] for line in lines if line.strip().startswith("#")]
+    assert comments == [s.describe() for s in program.steps]
+    # Every op on the way back to a parameter makes its gradients afresh (Linear's
+    # products, BatchNorm's channel sums), so each leaf keeps its array: no copy.
+    leaves = [s for s in program.steps if isinstance(s, Accumulate)]
+    assert len(leaves) == 6
+    assert all(s.owned for s in leaves)
+    before = [p.grad for p in model.parameters()]
+    step(x, y)
+    assert all(p.grad is not old for p, old in zip(model.parameters(), before))

@@ -142,36 +142,3 @@ def test_replay_equals_eager_for_any_mlp_size(
         for compiled in (False, True)
     ]
     assert_same_run(*runs)
-
-
-def test_the_replay_runs_its_source_one_block_per_step_and_copies_no_gradient() -> None:
-    from mytorch.compiler.program import Accumulate
-
-    mytorch.manual_seed(0)
-    model = nn.Sequential(nn.Linear(6, 5), nn.BatchNorm1d(5), nn.ReLU(), nn.Linear(5, 3))
-    optimiser = optim.SGD(model.parameters(), lr=0.1)
-
-    @mytorch.compile
-    def step(x: mytorch.Tensor, y: mytorch.Tensor) -> mytorch.Tensor:
-        optimiser.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        optimiser.step()
-        return loss
-
-    x, y = mytorch.randn(8, 6), mytorch.tensor([0, 1, 2, 0, 1, 2, 0, 1])
-    for _ in range(3):
-        step(x, y)
-    (program,) = step.programs()
-    lines = program.source.splitlines()
-    assert lines[0] == "def replay(values):"
-    comments = [line.strip()[2:] for line in lines if line.strip().startswith("#")]
-    assert comments == [s.describe() for s in program.steps]
-    # Every op on the way back to a parameter makes its gradients afresh (Linear's
-    # products, BatchNorm's channel sums), so each leaf keeps its array: no copy.
-    leaves = [s for s in program.steps if isinstance(s, Accumulate)]
-    assert len(leaves) == 6
-    assert all(s.owned for s in leaves)
-    before = [p.grad for p in model.parameters()]
-    step(x, y)
-    assert all(p.grad is not old for p, old in zip(model.parameters(), before))
