@@ -11,6 +11,8 @@ from typing import ClassVar
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mytorch
 import mytorch.nn.functional as F
@@ -153,6 +155,56 @@ def test_linear_gradients_are_private(bias: bool) -> None:
     F.linear(x, w, b).sum().backward()
     leaves = [x, w] + ([b] if bias else [])
     assert_private([t.grad.data for t in leaves], [t.data for t in leaves])
+
+
+def stored_as(rng: np.random.Generator, shape: tuple[int, ...], dtype, layout: str) -> Tensor:
+    """A leaf of ``shape`` whose array is C-ordered, a transposed view, or strided."""
+    if layout == "transposed" and len(shape) >= 2:
+        array = rng.standard_normal(shape[::-1]).astype(dtype).T
+    elif layout == "strided":
+        array = rng.standard_normal((*shape[:-1], 2 * shape[-1])).astype(dtype)[..., ::2]
+    else:
+        array = rng.standard_normal(shape).astype(dtype)
+    assert array.shape == shape
+    return Tensor(array, requires_grad=True)
+
+
+LAYOUTS = st.sampled_from(["C", "transposed", "strided"])
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from([np.float32, np.float64]),
+    st.tuples(st.integers(1, 7), st.integers(1, 7), st.integers(1, 7)),
+    st.sampled_from([(), (2,)]),  # batch axes of a
+    st.integers(0, 2),  # a is 1-D, 2-D or batched
+    st.integers(0, 1),  # b is 1-D or 2-D
+    LAYOUTS,
+    LAYOUTS,
+    st.integers(0, 2**32 - 1),
+)
+def test_matmul_and_linear_plain_gradients_equal_the_recorded_ones_bit_for_bit(
+    dtype, sizes, batch, a_kind, b_kind, a_layout, b_layout, seed
+) -> None:
+    # The plain backward computes on arrays (np.dot for 2-D operands), the recorded one
+    # with Tensor ops: the same products, so the same bits, for any shapes and layouts
+    # (numpy's matrix-vector products of non-contiguous arrays are where they could part).
+    rng = np.random.default_rng(seed)
+    m, k, n = sizes
+    a_shape = [(k,), (m, k), (*batch, m, k)][a_kind]
+    b_shape = [(k,), (k, n)][b_kind]
+    a, b = stored_as(rng, a_shape, dtype, a_layout), stored_as(rng, b_shape, dtype, b_layout)
+    w = stored_as(rng, (n, k), dtype, b_layout)
+    bias = stored_as(rng, (n,), dtype, "C")
+    product, hidden = a @ b, F.linear(a, w, bias)
+    loss = (product * Tensor(rng.standard_normal(product.shape).astype(dtype))).sum() + (
+        hidden * Tensor(rng.standard_normal(hidden.shape).astype(dtype))
+    ).sum()
+    leaves = [a, b, w, bias]
+    recorded = mytorch.grad(loss, leaves, retain_graph=True, create_graph=True)
+    loss.backward()
+    for expected, t in zip(recorded, leaves):
+        np.testing.assert_array_equal(t.grad.data, expected.data)
 
 
 def test_handed_over_gradients_equal_the_recorded_formula_bit_for_bit() -> None:

@@ -16,7 +16,7 @@ from mytorch.core.grad_mode import is_grad_enabled
 from mytorch.core.tensor import Tensor, shape_str
 from mytorch.ops.broadcast import unbroadcast
 
-__all__ = ["matmul"]
+__all__ = ["matmul", "product"]
 
 
 class MatMul(Function):
@@ -25,7 +25,7 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx: BackwardFunction, a: Tensor, b: Tensor) -> np.ndarray:
         ctx.save_for_backward(a, b)
-        return np.matmul(a.data, b.data)
+        return product(a.data, b.data)
 
     @staticmethod
     def backward(ctx: BackwardFunction, grad: Tensor) -> tuple[Tensor | None, ...]:
@@ -39,10 +39,11 @@ class MatMul(Function):
         ):
             # Not recorded (no create_graph) and nothing to unbroadcast: the two
             # products straight on the arrays, with no op dispatch. The transposed
-            # views are the ones .mT makes, so numpy computes the same bits.
+            # views are the ones .mT makes, and forward's product() is used, so
+            # numpy computes the same bits as the recorded formula below.
             return (
-                Tensor._wrap(grad.data @ y.swapaxes(-1, -2)) if need_a else None,
-                Tensor._wrap(x.swapaxes(-1, -2) @ grad.data) if need_b else None,
+                Tensor._wrap(product(grad.data, y.swapaxes(-1, -2))) if need_a else None,
+                Tensor._wrap(product(x.swapaxes(-1, -2), grad.data)) if need_b else None,
             )
         a2 = a.unsqueeze(0) if a.ndim == 1 else a
         b2 = b.unsqueeze(-1) if b.ndim == 1 else b
@@ -58,6 +59,23 @@ class MatMul(Function):
         if need_b:
             grad_b = unbroadcast(a2.mT @ grad, b2.shape).reshape(b.shape)
         return grad_a, grad_b
+
+
+def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` on arrays, as every matrix product in MyTorch computes it.
+
+    Operands of at most 2 dimensions go to ``np.dot``: the same BLAS call as
+    ``np.matmul`` without the ufunc's dispatch, 0.3 to 0.5 us less per product
+    (a fifth of a small one). It does not always round like ``np.matmul`` (a
+    non-contiguous matrix times a vector may differ in the last bit), so the
+    library's products all come here, or call ``np.dot`` where their operands
+    are 2-D by construction: a formula computed twice (recorded, and on
+    arrays) then gives the same bits both ways. Batched operands go to
+    ``np.matmul``, which loops over the batch with BLAS where ``np.dot`` would not.
+    """
+    if a.ndim <= 2 and b.ndim <= 2:
+        return np.dot(a, b)
+    return np.matmul(a, b)
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:
