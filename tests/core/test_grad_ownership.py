@@ -7,7 +7,9 @@ optimiser), so it must never share memory with anything else: another leaf's
 
 from __future__ import annotations
 
+import sys
 from typing import ClassVar
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -17,6 +19,8 @@ from hypothesis import strategies as st
 import mytorch
 import mytorch.nn.functional as F
 from mytorch import Function, Tensor
+
+matmul_module = sys.modules["mytorch.ops.matmul"]  # the module: mytorch.ops.matmul is the function
 
 
 class Returned(Function):
@@ -158,21 +162,23 @@ def test_linear_gradients_are_private(bias: bool) -> None:
 
 
 def stored_as(rng: np.random.Generator, shape: tuple[int, ...], dtype, layout: str) -> Tensor:
-    """A leaf of ``shape`` whose array is C-ordered, a transposed view, or strided."""
-    if layout == "transposed" and len(shape) >= 2:
-        array = rng.standard_normal(shape[::-1]).astype(dtype).T
-    elif layout == "strided":
-        array = rng.standard_normal((*shape[:-1], 2 * shape[-1])).astype(dtype)[..., ::2]
-    else:
-        array = rng.standard_normal(shape).astype(dtype)
+    """A leaf of ``shape`` whose array is C-ordered, a transposed view, or every other
+    element of a larger array along its first axis, its last, or both."""
+    if layout == "transposed":
+        return Tensor(rng.standard_normal(shape[::-1]).astype(dtype).T, requires_grad=True)
+    last = len(shape) - 1
+    strided = {"C": (), "first": (0,), "last": (last,), "both": (0, last)}[layout]
+    steps = [2 if axis in strided else 1 for axis in range(len(shape))]
+    array = rng.standard_normal([n * step for n, step in zip(shape, steps)]).astype(dtype)
+    array = array[tuple(slice(None, None, step) for step in steps)]
     assert array.shape == shape
     return Tensor(array, requires_grad=True)
 
 
-LAYOUTS = st.sampled_from(["C", "transposed", "strided"])
+LAYOUTS = st.sampled_from(["C", "transposed", "last", "first", "both"])
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from([np.float32, np.float64]),
     st.tuples(st.integers(1, 7), st.integers(1, 7), st.integers(1, 7)),
@@ -186,9 +192,20 @@ LAYOUTS = st.sampled_from(["C", "transposed", "strided"])
 def test_matmul_and_linear_plain_gradients_equal_the_recorded_ones_bit_for_bit(
     dtype, sizes, batch, a_kind, b_kind, a_layout, b_layout, seed
 ) -> None:
-    # The plain backward computes on arrays (np.dot for 2-D operands), the recorded one
-    # with Tensor ops: the same products, so the same bits, for any shapes and layouts
-    # (numpy's matrix-vector products of non-contiguous arrays are where they could part).
+    # The plain backward computes on arrays, the recorded one with Tensor ops: the same
+    # products, so the same bits, for any shapes and layouts (numpy's matrix-vector
+    # products of strided arrays are where np.dot and np.matmul could part), whether
+    # product() picks np.dot (small operands) or np.matmul (large ones: limit 0 here).
+    for limit in (matmul_module._DOT_LIMIT, 0):
+        with mock.patch.object(matmul_module, "_DOT_LIMIT", limit):
+            check_plain_equals_recorded(
+                dtype, sizes, batch, a_kind, b_kind, a_layout, b_layout, seed
+            )
+
+
+def check_plain_equals_recorded(
+    dtype, sizes, batch, a_kind, b_kind, a_layout, b_layout, seed
+) -> None:
     rng = np.random.default_rng(seed)
     m, k, n = sizes
     a_shape = [(k,), (m, k), (*batch, m, k)][a_kind]

@@ -64,18 +64,23 @@ class MatMul(Function):
 def product(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """``a @ b`` on arrays, as every matrix product in MyTorch computes it.
 
-    Operands of at most 2 dimensions go to ``np.dot``: the same BLAS call as
-    ``np.matmul`` without the ufunc's dispatch, 0.3 to 0.5 us less per product
-    (a fifth of a small one). It does not always round like ``np.matmul`` (a
-    non-contiguous matrix times a vector may differ in the last bit), so the
-    library's products all come here, or call ``np.dot`` where their operands
-    are 2-D by construction: a formula computed twice (recorded, and on
-    arrays) then gives the same bits both ways. Batched operands go to
-    ``np.matmul``, which loops over the batch with BLAS where ``np.dot`` would not.
+    Small operands of at most 2 dimensions go to ``np.dot``: the same BLAS
+    call as ``np.matmul`` without the ufunc's dispatch, 0.3 to 0.5 us less per
+    product (a fifth of a small one). Large ones go to ``np.matmul``, which
+    costs the same there and, unlike ``np.dot``, makes no contiguous copy of an
+    operand BLAS cannot read directly (a broadcast gradient, a strided view);
+    so do batched ones, which ``np.matmul`` multiplies with BLAS and ``np.dot``
+    would not. The two can round a matrix-vector product of a strided array
+    differently in the last bit, so a formula computed twice (recorded, and on
+    arrays) calls this function both ways, and gets the same bits.
     """
-    if a.ndim <= 2 and b.ndim <= 2:
+    if a.ndim <= 2 and b.ndim <= 2 and a.size + b.size <= _DOT_LIMIT:
         return np.dot(a, b)
     return np.matmul(a, b)
+
+
+# Elements in both operands up to which product() uses np.dot (at most 1 MB of float32).
+_DOT_LIMIT = 2**18
 
 
 def matmul(input: Tensor, other: Tensor) -> Tensor:

@@ -95,7 +95,7 @@ class Linear(Function):
         ctx: BackwardFunction, input: Tensor, weight: Tensor, bias: Tensor | None
     ) -> np.ndarray:
         ctx.save_for_backward(input, weight)
-        out = product(input.data, weight.data.T)  # np.dot for a 2-D input, as MatMul does
+        out = product(input.data, weight.data.T)  # as MatMul computes it
         if bias is None:
             return out
         if bias.data.dtype is out.dtype:
@@ -127,7 +127,7 @@ class Linear(Function):
             input_rows = input_rows.reshape(count, input.shape[-1])
         return (
             Tensor._wrap(product(grad.data, weight.data)) if need_input else None,
-            Tensor._wrap(np.dot(rows.T, input_rows)) if need_weight else None,  # 2-D: product()
+            Tensor._wrap(product(rows.T, input_rows)) if need_weight else None,
             Tensor._wrap(_channel_sums(rows, (0,))) if need_bias else None,
         )
 
@@ -236,7 +236,7 @@ def _channel_sums(array: np.ndarray, axes: tuple[int, ...]) -> np.ndarray:
     if array.dtype in _BLAS_TYPES:
         # numpy adds the N rows one after another, a short loop over C each time;
         # ones (N,) @ array is one BLAS product, two to six times faster here.
-        return np.dot(_ones(len(array), array.dtype), array)  # as product() does: 1-D, 2-D
+        return product(_ones(len(array), array.dtype), array)  # as the recorded ones @ rows
     return np.add.reduce(array, axis=0)
 
 
