@@ -7,10 +7,13 @@ import weakref
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import mytorch
 from mytorch import Function, Tensor
 from mytorch.autograd import AccumulateGrad, BackwardFunction
+from mytorch.testing import strategies
 
 
 class Cube(Function):
@@ -260,3 +263,63 @@ def test_a_branch_that_sends_no_gradient_does_not_stall_the_walk() -> None:
 def test_apply_result_wraps_numpy_scalars_as_arrays() -> None:
     out = mytorch.tensor([1.0, 2.0]).sum()  # numpy returns a scalar here
     assert isinstance(out, Tensor) and type(out.data) is np.ndarray and out.shape == ()
+
+
+# ------------------------------------------- the two-tensor fast path of apply
+
+
+def _graph_of(out: Tensor) -> tuple:
+    """What a result says of the node that made it: enough to tell two graphs apart."""
+    node = out.grad_fn
+    ctx = None
+    if isinstance(node, BackwardFunction):
+        ctx = {k: v for k, v in vars(node).items() if k != "next_functions"}
+        node = (node.function, node.next_functions)
+    return out.requires_grad, out.is_leaf, node, ctx
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["Add", "Sub", "Mul", "Div", "Pow"]),
+    strategies.broadcastable_pair(),
+    st.booleans(),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from([np.float32, np.float64]),
+    st.integers(0, 2**32 - 1),
+)
+def test_apply_pair_builds_what_apply_builds(
+    name, shapes, a_grad, b_grad, grad_enabled, dtype, seed
+) -> None:
+    from mytorch.ops import arithmetic
+
+    function = getattr(arithmetic, name)
+    rng = np.random.default_rng(seed)
+    # Positive values: Pow's gradient takes the log of its base.
+    a, b = (
+        Tensor(rng.uniform(0.5, 2.0, shape).astype(dtype), requires_grad=grad)
+        for shape, grad in zip(shapes, (a_grad, b_grad))
+    )
+    with mytorch.set_grad_enabled(grad_enabled):
+        general, fast = function.apply(a, b), function._apply_pair(a, b)
+    np.testing.assert_array_equal(fast.data, general.data)
+    assert fast.dtype == general.dtype
+    assert _graph_of(fast) == _graph_of(general)
+    if fast.requires_grad:
+        weights = Tensor(rng.normal(size=fast.shape).astype(dtype))
+        expected = mytorch.grad((general * weights).sum(), [t for t in (a, b) if t.requires_grad])
+        got = mytorch.grad((fast * weights).sum(), [t for t in (a, b) if t.requires_grad])
+        for e, g in zip(expected, got):
+            np.testing.assert_array_equal(g.data, e.data)
+
+
+def test_apply_pair_names_the_op_and_shapes_as_apply_does() -> None:
+    from mytorch.ops.arithmetic import Add
+
+    a, b = mytorch.ones(2, 3, requires_grad=True), mytorch.ones(4)
+    with pytest.raises(ValueError) as general:
+        Add.apply(a, b)
+    with pytest.raises(ValueError) as fast:
+        Add._apply_pair(a, b)
+    assert str(fast.value) == str(general.value)
+    assert "add" in str(fast.value) and "(2, 3), (4,)" in str(fast.value)

@@ -2,9 +2,10 @@
 
 The assignment's tests make a context, call an op's ``forward`` on it and then its
 ``backward``, with no ``apply`` and no graph. ``check_by_hand`` runs a function
-normally, records every op that ``Function.apply`` ran on the way, and replays each
-one by hand on a fresh ``ContextManager``: the forward must give the same Tensor,
-and the backward the same gradients as the op's recorded node.
+normally, records every op whose forward ran on the way (through ``Function.apply``
+or its two-tensor fast path), and replays each one by hand on a fresh
+``ContextManager``: the forward must give the same Tensor, and the backward the same
+gradients as the op's recorded node.
 """
 
 from __future__ import annotations
@@ -17,25 +18,47 @@ import numpy as np
 
 from mytorch import Tensor
 from mytorch.autograd import BackwardFunction, ContextManager
-from mytorch.core import function as function_module
+from mytorch.core.function import Function
 
 
 @contextlib.contextmanager
 def recording_applies() -> Iterator[list[tuple[type, Any, tuple[Any, ...], Tensor]]]:
-    """Yield a list that fills with ``(op class, ctx, args, output)`` for every apply."""
+    """Yield a list that fills with ``(op class, ctx, args, output)`` for every op run.
+
+    Every ``Function`` subclass's ``_run_forward`` (what ``apply``, and its
+    two-tensor fast path ``_apply_pair``, call) is wrapped for the duration.
+    """
     applied: list[tuple[type, Any, tuple[Any, ...], Tensor]] = []
-    run_forward = function_module._forward
+    originals = {cls: cls.__dict__.get("_run_forward") for cls in _all_functions()}
 
-    def record(cls: type, ctx: Any, args: tuple[Any, ...]) -> Tensor:
-        out = run_forward(cls, ctx, args)
-        applied.append((cls, ctx, args, out))
-        return out
+    def recorder(cls: type, run_forward: Callable[..., Any]) -> Callable[..., Any]:
+        def record(ctx: Any, *args: Any) -> Any:
+            result = run_forward(ctx, *args)
+            out = result if isinstance(result, Tensor) else Tensor._wrap(result)
+            applied.append((cls, ctx, args, out))
+            return result
 
-    function_module._forward = record
+        return record
+
+    for cls in originals:
+        cls._run_forward = staticmethod(recorder(cls, cls._run_forward))
     try:
         yield applied
     finally:
-        function_module._forward = run_forward
+        for cls, own in originals.items():
+            if own is None:
+                del cls._run_forward  # it was inherited
+            else:
+                cls._run_forward = own
+
+
+def _all_functions() -> list[type]:
+    found, stack = [], [Function]
+    while stack:
+        for subclass in stack.pop().__subclasses__():
+            found.append(subclass)
+            stack.append(subclass)
+    return found
 
 
 def check_by_hand(fn: Callable[..., Any], *args: Any) -> set[str]:

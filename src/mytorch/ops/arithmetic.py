@@ -168,7 +168,7 @@ def _binary(function: type[Function], name: str, a: Any, b: Any) -> Tensor:
     if a_.data.dtype is not b_.data.dtype:
         from_number = isinstance(a if number == 0 else b, SCALAR_TYPES)
         return apply_binary(function, a_, b_, number if from_number else -1)
-    return function.apply(a_, b_)
+    return function._apply_pair(a_, b_)
 
 
 def add(input: Any, other: Any) -> Tensor:

@@ -63,10 +63,10 @@ def _operator(
             if operand._data.dtype is not self._data.dtype:
                 number = 1 if isinstance(other, SCALAR_TYPES) else -1
                 return apply_binary(function, self, operand, number)
-            return function.apply(self, operand)
+            return function._apply_pair(self, operand)
         if other._data.dtype is not self._data.dtype:
             return apply_binary(function, self, other)
-        return function.apply(self, other)
+        return function._apply_pair(self, other)
 
     def reflected_op(self: Tensor, other: Any) -> Tensor:
         if not isinstance(other, OPERAND_TYPES):
@@ -76,7 +76,7 @@ def _operator(
             return apply_binary(
                 function, operand, self, 0 if isinstance(other, SCALAR_TYPES) else -1
             )
-        return function.apply(operand, self)
+        return function._apply_pair(operand, self)
 
     return forward_op, reflected_op
 

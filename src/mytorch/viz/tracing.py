@@ -1,7 +1,8 @@
 """``trace()``: record each op's output shape, dtype and module while a forward pass runs.
 
-It swaps ``Function.apply`` (and the traced modules' ``forward``) for recording versions on
-entry and puts the originals back on exit: when no trace is active, nothing runs.
+It swaps ``Function.apply`` and ``Function._apply_pair`` (and the traced modules'
+``forward``) for recording versions on entry and puts the originals back on exit: when no
+trace is active, nothing runs.
 """
 
 from __future__ import annotations
@@ -140,6 +141,7 @@ class trace:  # lower case, as no_grad: a context manager used like a function
     def __init__(self, *modules: Any) -> None:
         self.result = Trace(modules)
         self._saved_apply: Any = None
+        self._saved_pair: Any = None
         self._patched: list[tuple[Any, Any]] = []
 
     def __enter__(self) -> Trace:
@@ -152,19 +154,29 @@ class trace:  # lower case, as no_grad: a context manager used like a function
                 result.module_types[scope] = type(module).__name__
             for name, parameter in root.named_parameters():
                 result.parameter_names[id(parameter)] = name
+        # Both ways an op is applied: apply, and its fast path for two tensors (which
+        # may call apply in turn: an op already recorded is skipped).
         self._saved_apply = Function.__dict__["apply"]
-        original = self._saved_apply.__func__
+        self._saved_pair = Function.__dict__["_apply_pair"]
+        apply, apply_pair = self._saved_apply.__func__, self._saved_pair.__func__
 
         def recording_apply(cls: type[Function], *args: Any) -> Any:
-            out = original(cls, *args)
+            out = apply(cls, *args)
             result._record(out, args)
             return out
 
+        def recording_pair(cls: type[Function], a: Any, b: Any) -> Any:
+            out = apply_pair(cls, a, b)
+            result._record(out, (a, b))
+            return out
+
         Function.apply = classmethod(recording_apply)  # type: ignore[method-assign]
+        Function._apply_pair = classmethod(recording_pair)  # type: ignore[method-assign]
         return result
 
     def __exit__(self, *exc: object) -> None:
         Function.apply = self._saved_apply  # type: ignore[method-assign]
+        Function._apply_pair = self._saved_pair  # type: ignore[method-assign]
         for module, previous in reversed(self._patched):
             if previous is None:
                 object.__delattr__(module, "forward")
