@@ -158,12 +158,14 @@ def test_a_trace_of_modules_names_parameters_and_collapses_each_child_into_one_b
 
 def test_a_trace_puts_everything_back_even_after_an_error():
     model = nn.Sequential(nn.Linear(3, 2))
-    original_apply = Function.__dict__["apply"]
+    original_apply, original_pair = Function.__dict__["apply"], Function.__dict__["_apply_pair"]
     with pytest.raises(ValueError), viz.trace(model):
         assert Function.__dict__["apply"] is not original_apply
+        assert Function.__dict__["_apply_pair"] is not original_pair
         assert "forward" in vars(model[0])
         model(mytorch.ones(4, 5))  # wrong width: the forward fails
     assert Function.__dict__["apply"] is original_apply  # no cost once the trace is over
+    assert Function.__dict__["_apply_pair"] is original_pair
     assert "forward" not in vars(model) and "forward" not in vars(model[0])
 
 
