@@ -45,6 +45,7 @@ __all__ = ["AccumulateGrad", "BackwardFunction", "ContextManager", "Function"]
 
 _grad_state = grad_mode._state
 _capturing = capture.capturing
+_wrap = Tensor._wrap  # bound once: every op's result goes through it
 
 
 class Function:
@@ -262,7 +263,7 @@ class Function:
             return _forward(cls, _ForwardOnly(), (a, b))
         node = BackwardFunction(cls)
         try:
-            out = Tensor._wrap(cls._run_forward(node, a, b))
+            out = _wrap(cls._run_forward(node, a, b))
         except ValueError as error:
             raise _forward_error(cls, (a, b), error) from error
         node.next_functions = (  # as _link: each input's node, or None for a constant
@@ -303,7 +304,7 @@ def _forward(cls: type[Function], ctx: Any, args: tuple[Any, ...]) -> Tensor:
         if recorder is not None:
             return recorder.record_forward(cls, ctx, args)
     try:
-        out = Tensor._wrap(cls._run_forward(ctx, *args))
+        out = _wrap(cls._run_forward(ctx, *args))
     except ValueError as error:
         # numpy's message (e.g. "could not be broadcast") names no op.
         raise _forward_error(cls, args, error) from error
