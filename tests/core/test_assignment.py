@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from by_hand import check_by_hand
+from by_hand import all_functions, check_by_hand
 from hypothesis import given
 from hypothesis import strategies as hst
 from hypothesis.extra import numpy as hnp
@@ -194,13 +194,11 @@ def _builtin_functions() -> set[str]:
     """The qualified names of all ``Function`` subclasses that MyTorch itself defines."""
     for module in pkgutil.walk_packages(mytorch.__path__, "mytorch."):
         importlib.import_module(module.name)
-    found, stack = set(), [Function]
-    while stack:
-        for subclass in stack.pop().__subclasses__():
-            stack.append(subclass)
-            if subclass.__module__.startswith("mytorch."):
-                found.add(f"{subclass.__module__}.{subclass.__qualname__}")
-    return found
+    return {
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in all_functions()
+        if cls.__module__.startswith("mytorch.")
+    }
 
 
 def test_every_builtin_op_works_by_hand_as_through_apply() -> None:

@@ -13,6 +13,7 @@ from unittest import mock
 
 import numpy as np
 import pytest
+from by_hand import all_functions
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -238,13 +239,6 @@ def test_handed_over_gradients_equal_the_recorded_formula_bit_for_bit() -> None:
         for expected, t in zip(recorded, leaves):
             assert expected.requires_grad
             np.testing.assert_array_equal(t.grad.data, expected.data)
-
-
-def all_functions(cls: type = Function) -> list[type]:
-    found = []
-    for sub in cls.__subclasses__():
-        found += [sub, *all_functions(sub)]
-    return found
 
 
 # For each op of the library that declares fresh_grads: calls that reach every branch of

@@ -29,7 +29,7 @@ def recording_applies() -> Iterator[list[tuple[type, Any, tuple[Any, ...], Tenso
     two-tensor fast path ``_apply_pair``, call) is wrapped for the duration.
     """
     applied: list[tuple[type, Any, tuple[Any, ...], Tensor]] = []
-    originals = {cls: cls.__dict__.get("_run_forward") for cls in _all_functions()}
+    originals = {cls: cls.__dict__.get("_run_forward") for cls in all_functions()}
 
     def recorder(cls: type, run_forward: Callable[..., Any]) -> Callable[..., Any]:
         def record(ctx: Any, *args: Any) -> Any:
@@ -52,7 +52,8 @@ def recording_applies() -> Iterator[list[tuple[type, Any, tuple[Any, ...], Tenso
                 cls._run_forward = own
 
 
-def _all_functions() -> list[type]:
+def all_functions() -> list[type]:
+    """Every subclass of ``Function`` defined so far, the library's and the tests' own."""
     found, stack = [], [Function]
     while stack:
         for subclass in stack.pop().__subclasses__():

@@ -102,8 +102,10 @@ def embedding(
 
 
 def _check_max_norm(op: str, max_norm: float | None, norm_type: float) -> None:
-    """Refuse a ``max_norm`` (None allowed) or ``norm_type`` that is not a real number,
-    and a negative or NaN ``max_norm``; ``op`` names the caller in the message."""
+    """Refuse a ``max_norm`` or ``norm_type`` that is not a real number (or None, for max_norm).
+
+    A negative or NaN ``max_norm`` is refused too; ``op`` names the caller in the message.
+    """
     for what, value in (("max_norm", max_norm), ("norm_type", norm_type)):
         if value is None and what == "max_norm":
             continue
